@@ -31,9 +31,7 @@ class DataType:
         try:
             model = self.model.model_validate(body)
         except pydantic.ValidationError as exc:
-            problems = [
-                (".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
-            ]
+            problems = [(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
             raise RecordValidationError(self.name, problems) from None
         return model.model_dump(mode="json", exclude_none=True)
 

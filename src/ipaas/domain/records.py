@@ -11,11 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 CUSTOM_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-
-CustomFieldValue = str | int | float | bool | Decimal | datetime | list[str] | None
 
 
 def _aware(value: datetime) -> datetime:
@@ -30,11 +28,19 @@ def _currency(value: str) -> str:
     return value
 
 
+def _decimal_text(value: Decimal) -> str:
+    # One spelling per number ("9.90" and "9.9" are the same price), so content hashes agree.
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Currency = Annotated[str, AfterValidator(_currency)]
-Money = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
-Quantity = Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
+Number = Annotated[Decimal, PlainSerializer(_decimal_text, return_type=str, when_used="json")]
+Money = Annotated[Number, Field(max_digits=18, decimal_places=6)]
+Quantity = Annotated[Number, Field(max_digits=18, decimal_places=6)]
 Code = Annotated[str, Field(min_length=1, max_length=255)]
+CustomFieldValue = str | int | float | bool | Number | datetime | list[str] | None
 
 
 class CanonicalRecord(BaseModel):
@@ -154,7 +160,7 @@ class TransactionLine(BaseModel):
     quantity: Quantity
     unit_price: Money | None = None
     discount: Money | None = None
-    tax_rate: Decimal | None = None
+    tax_rate: Number | None = None
     tax_amount: Money | None = None
     total: Money | None = None
     serials: list[LineSerial] = Field(default_factory=list)
@@ -182,7 +188,7 @@ class Tax(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
-    rate: Decimal | None = None
+    rate: Number | None = None
     amount: Money
 
 

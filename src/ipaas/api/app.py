@@ -1,0 +1,24 @@
+"""The FastAPI application: routers per resource, mounted on one app."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+import ipaas
+from ipaas.bootstrap import Hub
+
+
+def create_app(hub: Hub) -> FastAPI:
+    """The HTTP application of ``hub``."""
+    app = FastAPI(title="ipaas", version=ipaas.__version__)
+    app.state.hub = hub
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Whether the hub is up and its database answers."""
+        with hub.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return {"status": "ok", "version": ipaas.__version__}
+
+    return app

@@ -1,0 +1,42 @@
+"""The composition root: builds the engine, the unit of work and the services from settings.
+
+Nothing opens a connection at import time; tests pass their own settings in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ipaas.settings import Settings
+from ipaas.store import migrate
+from ipaas.store.engine import create_engine
+from ipaas.store.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Hub:
+    """Everything a running hub is made of, built once by ``bootstrap``."""
+
+    settings: Settings
+    engine: sa.Engine
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work on the hub's database."""
+        return UnitOfWork(self.engine)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, migrate_database: bool = False) -> Hub:
+    """Build a hub from ``settings`` (read from the environment when None)."""
+    settings = settings or Settings()
+    url = settings.resolved_database_url
+    if migrate_database:
+        migrate.upgrade(url)
+    engine = create_engine(url, echo=settings.debug_sql)
+    return Hub(settings=settings, engine=engine)

@@ -1,0 +1,26 @@
+"""The ``ipaas`` command line. Each area adds its commands in its own module here."""
+
+from __future__ import annotations
+
+import typer
+
+import ipaas
+from ipaas.cli import db, demo, serve
+
+app = typer.Typer(
+    help="ipaas: a self-hostable hub-and-spoke integration platform.", no_args_is_help=True
+)
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+
+
+@app.command()
+def version() -> None:
+    """Print the version of ipaas."""
+    typer.echo(ipaas.__version__)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
