@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from ipaas.store.engine import create_engine
+from ipaas.store import triggers_tables  # noqa: F401
 from ipaas.store.tables import metadata
 
 config = context.config

@@ -1,0 +1,6 @@
+"""Imports every table module so ``ipaas.store.tables.metadata`` knows all tables."""
+
+from __future__ import annotations
+
+from ipaas.store import tables  # noqa: F401
+from ipaas.store import triggers_tables  # noqa: F401
