@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import ipaas
-from ipaas.cli import db, demo, serve
+from ipaas.cli import db, demo, demo_system, serve
 
 app = typer.Typer(
     help="ipaas: a self-hostable hub-and-spoke integration platform.", no_args_is_help=True
@@ -13,6 +13,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("demo-system")(demo_system.demo_system)
 
 
 @app.command()
