@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -63,6 +63,12 @@ async def erp_token(client: httpx.AsyncClient) -> str:
     response = await client.post("/oauth/token", data=form)
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
+
+
+@pytest.fixture
+def get_erp_token() -> Callable[[httpx.AsyncClient], Awaitable[str]]:
+    """The function that fetches a bearer token (for tests that manage tokens)."""
+    return erp_token
 
 
 @pytest.fixture
