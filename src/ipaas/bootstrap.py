@@ -6,6 +6,7 @@ Nothing opens a connection at import time; tests pass their own settings in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -13,6 +14,9 @@ from ipaas.settings import Settings
 from ipaas.store import migrate
 from ipaas.store.engine import create_engine
 from ipaas.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from ipaas.transfer.provider import ConnectorProvider
 
 
 @dataclass
@@ -22,6 +26,8 @@ class Hub:
     settings: Settings
     engine: sa.Engine
     extras: dict[str, object] = field(default_factory=dict)
+    #: Gives each subscription's connector to the transfer engine (None: no workers).
+    connectors: ConnectorProvider | None = None
 
     def unit_of_work(self) -> UnitOfWork:
         """A new unit of work on the hub's database."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from ipaas.domain import Direction, Method, QueueState
-from ipaas.store.tables import queue_items
+from ipaas.store.tables import queue_items, subscriptions
+from ipaas.store.transfer_tables import subscription_throttle
 from ipaas.store.types import utcnow
 
 
@@ -37,8 +38,8 @@ class NewQueueItem:
     parent_item_id: int | None = None
 
 
-class QueueRepository:
-    """Writes and reads queue items inside the unit of work's transaction."""
+class _QueueWrites:
+    """Enqueue and count: the part every producer of work uses."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -91,3 +92,470 @@ class QueueRepository:
         if subscription_id is not None:
             query = query.where(queue_items.c.subscription_id == subscription_id)
         return int(self._conn.execute(query).scalar_one())
+
+
+# --- claims and the life of a queue item -------------------------------------------------
+#
+# A claim takes the oldest eligible items (priority first, then id ASC). An item is
+# eligible when it is pending, due, its subscription is not paused (by a user or by a 429),
+# and no other item of the same record (subscription, direction, data type, record key) is
+# in flight or pending before it: that keeps per-record order while different records run
+# in parallel. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so any number of worker
+# processes can claim at once; SQLite holds its write lock from BEGIN IMMEDIATE.
+
+_OPEN = (QueueState.PENDING.value, QueueState.IN_FLIGHT.value)
+_COALESCIBLE = (Method.CREATE.value, Method.UPDATE.value)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A queue item as claimed by a worker."""
+
+    id: int
+    subscription_id: int
+    direction: Direction
+    data_type: str
+    record_key: str
+    method: Method
+    payload: dict[str, Any] | None
+    priority: int
+    attempts: int
+    tracking_id: str
+    hub_version: int | None
+    trigger: str
+    debug: bool
+    parent_item_id: int | None
+    created_at: datetime
+
+    @property
+    def record(self) -> tuple[int, str, str, str]:
+        """The record this item is about: (subscription, direction, data type, record key)."""
+        return (self.subscription_id, self.direction.value, self.data_type, self.record_key)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItemRow:
+    """A queue item as monitoring shows it."""
+
+    id: int
+    subscription_id: int
+    direction: str
+    data_type: str
+    record_key: str
+    method: str
+    state: str
+    attempts: int
+    last_error: str | None
+    tracking_id: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    """One subscription's queue: items waiting, in flight, in error, and the oldest wait."""
+
+    subscription_id: int
+    pending: int
+    in_flight: int
+    error: int
+    oldest_pending_at: datetime | None
+
+
+def _item(m: Any) -> QueueItem:
+    return QueueItem(
+        id=int(m["id"]),
+        subscription_id=int(m["subscription_id"]),
+        direction=Direction(m["direction"]),
+        data_type=m["data_type"],
+        record_key=m["record_key"],
+        method=Method(m["method"]),
+        payload=m["payload"],
+        priority=int(m["priority"]),
+        attempts=int(m["attempts"]),
+        tracking_id=m["tracking_id"],
+        hub_version=m["hub_version"],
+        trigger=m["trigger"],
+        debug=bool(m["debug"]),
+        parent_item_id=m["parent_item_id"],
+        created_at=m["created_at"],
+    )
+
+
+def _row(m: Any) -> QueueItemRow:
+    return QueueItemRow(
+        id=int(m["id"]),
+        subscription_id=int(m["subscription_id"]),
+        direction=m["direction"],
+        data_type=m["data_type"],
+        record_key=m["record_key"],
+        method=m["method"],
+        state=m["state"],
+        attempts=int(m["attempts"]),
+        last_error=m["last_error"],
+        tracking_id=m["tracking_id"],
+        created_at=m["created_at"],
+        finished_at=m["finished_at"],
+    )
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class QueueRepository(_QueueWrites):
+    """Queue items inside the unit of work's transaction: enqueue, and the named statements
+    workers (claim, coalesce, complete, reschedule, fail, recover) and monitoring (depth,
+    errors, retry, discard, prune) use."""
+
+    @property
+    def _pg(self) -> bool:
+        return self._conn.dialect.name == "postgresql"
+
+    def claim(
+        self, worker_id: str, limit: int, lease_seconds: float, *, now: datetime | None = None
+    ) -> list[QueueItem]:
+        """Lease up to ``limit`` eligible items to ``worker_id``; oldest (by priority) first."""
+        now = now or utcnow()
+        q = queue_items
+        other = q.alias("other")
+        same_record_busy = (
+            sa.select(sa.literal(1))
+            .where(
+                other.c.subscription_id == q.c.subscription_id,
+                other.c.data_type == q.c.data_type,
+                other.c.record_key == q.c.record_key,
+                other.c.direction == q.c.direction,
+                sa.or_(
+                    other.c.state == QueueState.IN_FLIGHT.value,
+                    sa.and_(other.c.state == QueueState.PENDING.value, other.c.id < q.c.id),
+                ),
+            )
+            .exists()
+        )
+        paused = sa.select(subscriptions.c.id).where(subscriptions.c.paused.is_(True))
+        waiting = sa.select(subscription_throttle.c.subscription_id).where(
+            subscription_throttle.c.paused_until > now.timestamp()
+        )
+        candidates = (
+            sa.select(q.c.id)
+            .where(
+                q.c.state == QueueState.PENDING.value,
+                q.c.next_try_at <= now,
+                ~same_record_busy,
+                q.c.subscription_id.not_in(paused),
+                q.c.subscription_id.not_in(waiting),
+            )
+            .order_by(q.c.priority.desc(), q.c.id)
+            .limit(limit)
+        )
+        if self._pg:
+            candidates = candidates.with_for_update(skip_locked=True, of=q)
+        lease = now + timedelta(seconds=lease_seconds)
+        rows = self._conn.execute(
+            sa.update(q)
+            .where(q.c.id.in_(candidates.scalar_subquery()))
+            .values(
+                state=QueueState.IN_FLIGHT.value,
+                attempts=q.c.attempts + 1,
+                lease_expires_at=lease,
+                leased_by=worker_id,
+            )
+            .returning(*q.c)
+        ).all()
+        items = [_item(r._mapping) for r in rows]
+        items.sort(key=lambda i: (-i.priority, i.id))
+        return items
+
+    def coalesce(
+        self, claimed: list[QueueItem], *, now: datetime | None = None
+    ) -> dict[int, list[QueueItem]]:
+        """Fold the pending updates that directly follow a claimed create/update into it.
+
+        They are marked done with ``parent_item_id`` pointing at the claimed item, which
+        then delivers the newest version. A delete (or any other method) stops the run, so
+        a delete is never moved before an earlier create or update.
+        """
+        by_record = {c.record: c for c in claimed if c.method.value in _COALESCIBLE}
+        if not by_record:
+            return {}
+        now = now or utcnow()
+        q = queue_items
+        followers: dict[int, list[QueueItem]] = {}
+        stopped: set[int] = set()
+        for chunk in _chunks(list(by_record)):
+            rows = self._conn.execute(
+                sa.select(q)
+                .where(
+                    q.c.state == QueueState.PENDING.value,
+                    sa.tuple_(
+                        q.c.subscription_id, q.c.direction, q.c.data_type, q.c.record_key
+                    ).in_(chunk),
+                )
+                .order_by(q.c.id)
+            ).all()
+            for r in rows:
+                follower = _item(r._mapping)
+                head = by_record[follower.record]
+                if head.id in stopped or follower.id < head.id:
+                    continue
+                if follower.method is not Method.UPDATE or follower.debug != head.debug:
+                    stopped.add(head.id)
+                    continue
+                followers.setdefault(head.id, []).append(follower)
+        for head_id, fs in followers.items():
+            self._conn.execute(
+                sa.update(q)
+                .where(q.c.id.in_([f.id for f in fs]), q.c.state == QueueState.PENDING.value)
+                .values(state=QueueState.DONE.value, finished_at=now, parent_item_id=head_id)
+            )
+        return followers
+
+    def complete(self, ids: list[int], worker_id: str, *, now: datetime | None = None) -> int:
+        """Mark items done (only those still leased by ``worker_id``)."""
+        if not ids:
+            return 0
+        now = now or utcnow()
+        q = queue_items
+        total = 0
+        for chunk in _chunks(ids):
+            total += self._conn.execute(
+                sa.update(q)
+                .where(
+                    q.c.id.in_(chunk),
+                    q.c.state == QueueState.IN_FLIGHT.value,
+                    q.c.leased_by == worker_id,
+                )
+                .values(
+                    state=QueueState.DONE.value,
+                    finished_at=now,
+                    lease_expires_at=None,
+                    last_error=None,
+                )
+            ).rowcount
+        return total
+
+    def reschedule(
+        self,
+        item_id: int,
+        worker_id: str,
+        next_try_at: datetime,
+        reason: str,
+        *,
+        count_attempt: bool = True,
+    ) -> None:
+        """Put an item back to pending until ``next_try_at``, noting why."""
+        q = queue_items
+        values: dict[str, Any] = {
+            "state": QueueState.PENDING.value,
+            "next_try_at": next_try_at,
+            "lease_expires_at": None,
+            "leased_by": None,
+            "last_error": reason,
+        }
+        if not count_attempt:
+            values["attempts"] = (
+                sa.func.max(q.c.attempts - 1, 0)
+                if not self._pg
+                else (sa.func.greatest(q.c.attempts - 1, 0))
+            )
+        self._conn.execute(
+            sa.update(q)
+            .where(
+                q.c.id == item_id,
+                q.c.state == QueueState.IN_FLIGHT.value,
+                q.c.leased_by == worker_id,
+            )
+            .values(**values)
+        )
+
+    def fail(
+        self, item_id: int, worker_id: str, reason: str, *, now: datetime | None = None
+    ) -> None:
+        """Turn an item into an error with the full reason."""
+        q = queue_items
+        self._conn.execute(
+            sa.update(q)
+            .where(
+                q.c.id == item_id,
+                q.c.state == QueueState.IN_FLIGHT.value,
+                q.c.leased_by == worker_id,
+            )
+            .values(
+                state=QueueState.ERROR.value,
+                finished_at=now or utcnow(),
+                lease_expires_at=None,
+                last_error=reason,
+            )
+        )
+
+    def extend_leases(self, ids: list[int], worker_id: str, until: datetime) -> None:
+        """Keep items leased while their work goes on."""
+        q = queue_items
+        for chunk in _chunks(ids):
+            self._conn.execute(
+                sa.update(q)
+                .where(
+                    q.c.id.in_(chunk),
+                    q.c.state == QueueState.IN_FLIGHT.value,
+                    q.c.leased_by == worker_id,
+                )
+                .values(lease_expires_at=until)
+            )
+
+    def recover_expired(self, *, now: datetime | None = None) -> int:
+        """Put items whose lease ran out (their worker died) back to pending."""
+        q = queue_items
+        return self._conn.execute(
+            sa.update(q)
+            .where(
+                q.c.state == QueueState.IN_FLIGHT.value, q.c.lease_expires_at < (now or utcnow())
+            )
+            .values(state=QueueState.PENDING.value, lease_expires_at=None, leased_by=None)
+        ).rowcount
+
+    def has_open(
+        self, subscription_id: int, direction: Direction, data_type: str, key: str
+    ) -> bool:
+        """Whether an item of that record is pending or in flight."""
+        q = queue_items
+        return (
+            self._conn.execute(
+                sa.select(q.c.id)
+                .where(
+                    q.c.subscription_id == subscription_id,
+                    q.c.data_type == data_type,
+                    q.c.record_key == key,
+                    q.c.direction == direction.value,
+                    q.c.state.in_(_OPEN),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+    def latest(
+        self, subscription_id: int, direction: Direction, data_type: str, key: str
+    ) -> QueueItemRow | None:
+        """The newest item of a record, if any."""
+        q = queue_items
+        row = self._conn.execute(
+            sa.select(q)
+            .where(
+                q.c.subscription_id == subscription_id,
+                q.c.data_type == data_type,
+                q.c.record_key == key,
+                q.c.direction == direction.value,
+            )
+            .order_by(q.c.id.desc())
+            .limit(1)
+        ).first()
+        return _row(row._mapping) if row is not None else None
+
+    def get(self, item_id: int) -> QueueItemRow | None:
+        """One item as monitoring shows it."""
+        row = self._conn.execute(sa.select(queue_items).where(queue_items.c.id == item_id)).first()
+        return _row(row._mapping) if row is not None else None
+
+    def items(
+        self,
+        *,
+        state: QueueState | None = None,
+        subscription_id: int | None = None,
+        tracking_id: str | None = None,
+        limit: int = 100,
+    ) -> list[QueueItemRow]:
+        """Items, newest first, filtered by state, subscription or tracking id."""
+        q = queue_items
+        query = sa.select(q).order_by(q.c.id.desc()).limit(limit)
+        if state is not None:
+            query = query.where(q.c.state == state.value)
+        if subscription_id is not None:
+            query = query.where(q.c.subscription_id == subscription_id)
+        if tracking_id is not None:
+            query = query.where(q.c.tracking_id == tracking_id)
+        return [_row(r._mapping) for r in self._conn.execute(query)]
+
+    def retry_errors(
+        self, ids: list[int] | None = None, *, subscription_id: int | None = None
+    ) -> int:
+        """Send error items (the given ones, or all) back to the queue with fresh attempts."""
+        q = queue_items
+        stmt = sa.update(q).where(q.c.state == QueueState.ERROR.value)
+        if ids is not None:
+            stmt = stmt.where(q.c.id.in_(ids))
+        if subscription_id is not None:
+            stmt = stmt.where(q.c.subscription_id == subscription_id)
+        return self._conn.execute(
+            stmt.values(
+                state=QueueState.PENDING.value,
+                attempts=0,
+                next_try_at=utcnow(),
+                finished_at=None,
+                leased_by=None,
+            )
+        ).rowcount
+
+    def discard_errors(
+        self, ids: list[int] | None = None, *, subscription_id: int | None = None
+    ) -> int:
+        """Give up on error items (the given ones, or all); they are kept as discarded."""
+        q = queue_items
+        stmt = sa.update(q).where(q.c.state == QueueState.ERROR.value)
+        if ids is not None:
+            stmt = stmt.where(q.c.id.in_(ids))
+        if subscription_id is not None:
+            stmt = stmt.where(q.c.subscription_id == subscription_id)
+        return self._conn.execute(
+            stmt.values(state=QueueState.DISCARDED.value, finished_at=utcnow())
+        ).rowcount
+
+    def prune_finished(self, before: datetime, *, batch: int = 5000) -> int:
+        """Delete one batch of done or discarded items finished before ``before``."""
+        q = queue_items
+        ids = (
+            sa.select(q.c.id)
+            .where(
+                q.c.state.in_((QueueState.DONE.value, QueueState.DISCARDED.value)),
+                q.c.finished_at < before,
+            )
+            .limit(batch)
+        )
+        return self._conn.execute(sa.delete(q).where(q.c.id.in_(ids.scalar_subquery()))).rowcount
+
+    def depth(self) -> list[QueueDepth]:
+        """Per subscription: pending, in flight and error counts, and the oldest pending."""
+        q = queue_items
+        rows = self._conn.execute(
+            sa.select(
+                q.c.subscription_id,
+                q.c.state,
+                sa.func.count(),
+                sa.func.min(q.c.created_at),
+            )
+            .where(q.c.state.in_((*_OPEN, QueueState.ERROR.value)))
+            .group_by(q.c.subscription_id, q.c.state)
+        ).all()
+        found: dict[int, dict[str, Any]] = {}
+        for sub, state, count, oldest in rows:
+            entry = found.setdefault(int(sub), {"oldest": None})
+            entry[state] = int(count)
+            if state == QueueState.PENDING.value:
+                entry["oldest"] = oldest
+        return [
+            QueueDepth(
+                subscription_id=sub,
+                pending=e.get("pending", 0),
+                in_flight=e.get("in_flight", 0),
+                error=e.get("error", 0),
+                oldest_pending_at=_aware(e["oldest"]),
+            )
+            for sub, e in sorted(found.items())
+        ]
+
+
+def _aware(value: Any) -> datetime | None:
+    # min() over a column loses the column type on SQLite: convert the text back.
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)

@@ -6,6 +6,7 @@ from alembic import context
 
 from ipaas.store.engine import create_engine
 from ipaas.store import triggers_tables  # noqa: F401
+from ipaas.store import transfer_tables  # noqa: F401
 from ipaas.store.tables import metadata
 
 config = context.config

@@ -1,0 +1,182 @@
+"""to_hub work: an external record is mapped, matched and stored as a hub record, then
+fanned out to every other subscription that receives its data type.
+
+No echo: a record identical to the hub's version ends here, and so does a record equal
+to what the hub last wrote to that same system (``synced_hash``), even when the hub has
+moved on since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ipaas.domain import Direction, Method, content_hash, get_data_type
+from ipaas.errors import FatalError, MappingError
+from ipaas.mapping import MappingContext, merge_onto
+from ipaas.store import NewQueueItem, UnitOfWork
+from ipaas.store.queue import QueueItem
+from ipaas.store.transfer import SubscriptionInfo, TransferStore
+from ipaas.transfer.directory import SubscriptionDirectory
+from ipaas.transfer.logs import LogBuffer
+from ipaas.transfer.outcome import Outcome, done, failed, label
+from ipaas.transfer.resolver import DatabaseLinkResolver
+
+
+@dataclass
+class BatchWrites:
+    """What a batch's transaction accumulates: fan-out items and log lines."""
+
+    uow: UnitOfWork
+    store: TransferStore
+    directory: SubscriptionDirectory
+    logs: LogBuffer
+    fan_out: list[NewQueueItem] = field(default_factory=list)
+
+
+def public_preset(sub: SubscriptionInfo) -> dict[str, Any]:
+    """The subscription's settings a formula may read (secrets are stored apart)."""
+    return sub.settings
+
+
+def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) -> Outcome:
+    """Store one external record in the hub (inside the batch's transaction)."""
+    conn = w.uow.conn
+    sub = w.directory.info(conn, item.subscription_id)
+    if not sub.flows_to_hub(item.data_type):
+        return done(f"{item.data_type} is not sent to the hub by {sub.name}: flow is off")
+    link = w.uow.external_ids.get(sub.id, item.data_type, external_id=item.record_key)
+    if item.method is Method.DELETE:
+        return _delete(w, item, sub, link.hub_record_id if link else None)
+    if body is None:
+        return failed(FatalError(f"no record body for {item.data_type} {item.record_key}"))
+    current = w.uow.hub_records.get(sub.company_id, link.hub_record_id) if link else None
+    compiled = w.directory.collection(conn, sub.id, item.data_type, Direction.TO_HUB, item.method)
+    spec = get_data_type(item.data_type)
+    if compiled is None:
+        partial = body
+    else:
+        context = MappingContext(
+            preset=public_preset(sub),
+            hub=current.body if current else None,
+            system={"name": sub.name, "id": sub.id},
+            resolver=DatabaseLinkResolver(conn, sub.id, strict=False),
+        )
+        result = compiled.apply(body, context)
+        if result.skipped is not None:
+            return done(
+                f"{label(item.data_type, None, item.record_key)} from {sub.name} "
+                f"skipped by the mapping filter: {result.skipped}"
+            )
+        if not result.ok:
+            field_name = result.errors[0].field if result.errors else None
+            return failed(MappingError(result.describe(), field=field_name))
+        partial = result.output
+    if current is None:
+        # First sync of this external record: match an existing hub record by its key.
+        first = spec.validate(merge_onto({}, partial))
+        key = spec.match_key(first)
+        current = (
+            w.uow.hub_records.find_by_match_key(sub.company_id, item.data_type, key)
+            if key is not None
+            else None
+        )
+    merged = spec.validate(merge_onto(current.body, partial) if current else partial)
+    digest = content_hash(merged)
+    name = label(item.data_type, merged, item.record_key)
+    if current is not None and not current.deleted:
+        if digest == current.content_hash:
+            if link is None:
+                w.uow.external_ids.link(
+                    sub.id, item.data_type, item.record_key, current.id, synced_hash=digest
+                )
+                return done(
+                    f"{name} from {sub.name} matched the hub record by key; linked, no change",
+                    current.id,
+                )
+            return done(f"{name} from {sub.name}: no change", current.id)
+        if link is not None and link.synced_hash and link.synced_hash != current.content_hash:
+            older = w.store.version_body(current.id, link.synced_hash)
+            if older is not None:
+                echoed = content_hash(spec.validate(merge_onto(older, partial)))
+                if echoed == link.synced_hash:
+                    return done(
+                        f"{name} from {sub.name} is the version the hub sent it "
+                        "earlier: ignored (echo)",
+                        current.id,
+                    )
+    upserted = w.uow.hub_records.upsert(
+        sub.company_id,
+        item.data_type,
+        merged,
+        hub_id=current.id if current else None,
+        origin_subscription_id=sub.id,
+        tracking_id=item.tracking_id,
+    )
+    record = upserted.record
+    if link is None:
+        w.uow.external_ids.link(
+            sub.id, item.data_type, item.record_key, record.id, synced_hash=record.content_hash
+        )
+    else:
+        w.uow.external_ids.set_synced_hash(sub.id, item.data_type, record.id, record.content_hash)
+    verb = "created in" if upserted.created else "updated in"
+    if current is not None and link is None:
+        verb = "matched by key and updated in"
+    targets = _fan_out(w, item, sub, record.id, record.version, deleted=False)
+    return done(f"{name} {verb} the hub from {sub.name}; sent on to {targets}", record.id)
+
+
+def _delete(w: BatchWrites, item: QueueItem, sub: SubscriptionInfo, hub_id: int | None) -> Outcome:
+    name = label(item.data_type, None, item.record_key)
+    if hub_id is None:
+        return done(f"{name} deleted in {sub.name}: the hub never had it")
+    result = w.uow.hub_records.delete(
+        sub.company_id, hub_id, origin_subscription_id=sub.id, tracking_id=item.tracking_id
+    )
+    name = label(item.data_type, result.record.body, item.record_key)
+    if not result.changed:
+        return done(f"{name} deleted in {sub.name}: already deleted in the hub", hub_id)
+    targets = _fan_out(w, item, sub, hub_id, result.record.version, deleted=True)
+    return done(f"{name} deleted in {sub.name}; deleted in the hub; sent on to {targets}", hub_id)
+
+
+def _fan_out(
+    w: BatchWrites,
+    item: QueueItem,
+    origin: SubscriptionInfo,
+    hub_id: int,
+    version: int,
+    *,
+    deleted: bool,
+) -> str:
+    """Enqueue from_hub items for every receiving subscription except the origin."""
+    conn = w.uow.conn
+    targets = w.directory.targets(conn, origin.company_id, item.data_type, exclude=origin.id)
+    if not targets:
+        return "no other system"
+    linked = w.store.links_of_record(hub_id)
+    names = []
+    for target in targets:
+        if deleted and target.id not in linked:
+            continue
+        method = (
+            Method.DELETE if deleted else (Method.UPDATE if target.id in linked else Method.CREATE)
+        )
+        w.fan_out.append(
+            NewQueueItem(
+                subscription_id=target.id,
+                direction=Direction.FROM_HUB,
+                data_type=item.data_type,
+                record_key=str(hub_id),
+                method=method,
+                tracking_id=item.tracking_id,
+                hub_version=version,
+                trigger=item.trigger,
+                priority=item.priority,
+                debug=item.debug,
+                parent_item_id=item.id,
+            )
+        )
+        names.append(target.name)
+    return ", ".join(names) if names else "no other system"
