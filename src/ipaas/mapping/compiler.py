@@ -97,7 +97,9 @@ class CompiledCollection:
             current_context.reset(token)
         result = MappingResult(record.output, record.errors, record.skipped, record.failed)
         check = self._data_type is not None if validate is None else validate
-        if check and result.ok:
+        if check and result.skipped is None and result.failed is None:
+            # Validate even after field errors: the report then also names, say, a missing
+            # required field; fields that already failed are not reported twice.
             self._validate(result, context)
         return result
 
@@ -107,7 +109,11 @@ class CompiledCollection:
         try:
             normalized = data_type.validate(whole)
         except RecordValidationError as exc:
-            for field, reason in exc.problems:
+            failed = {error.field for error in result.errors}
+            for location, reason in exc.problems:
+                field = _our_path(location)
+                if field in failed:
+                    continue
                 value = get_path(whole, parse_path(field)) if _is_path(field) else MISSING
                 result.errors.append(
                     FieldError(
@@ -119,8 +125,18 @@ class CompiledCollection:
                     )
                 )
             return
+        if result.errors:
+            return  # a failed record keeps its raw output, for the report
         # Keep "not mapped" absent and "mapped to null" None; take normalized values.
         result.output = {key: normalized.get(key) for key in result.output}
+
+
+def _our_path(location: str) -> str:
+    """pydantic's ``lines.0.sku`` written as our ``lines[0].sku``."""
+    text = ""
+    for part in location.split(".") if location else []:
+        text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
+    return text
 
 
 def _is_path(field: str) -> bool:

@@ -112,7 +112,8 @@ def test_child_errors_name_the_item() -> None:
     order = {"no": "SO-2", "items": [{"sku": "A", "qty": 1, "price": "x"}]}
     result = compile_collection(order_collection()).apply(order, MappingContext())
     assert not result.ok
-    assert [e.field for e in result.errors] == ["lines[0].total"]
+    assert [e.field for e in result.errors] == ["lines[0].total", "lines[0].unit_price"]
+    assert [e.mapping_type for e in result.errors] == ["formula", "schema"]
 
 
 def test_missing_child_list_is_not_mapped() -> None:
@@ -176,6 +177,23 @@ def test_to_hub_output_is_validated_and_never_ok_when_invalid() -> None:
     assert currency.input == "euro"
     assert currency.message.startswith('invalid field "currency": ')
     assert compiled.apply({"code": "A", "cur": "euro"}, validate=False).ok
+
+
+def test_schema_problems_are_reported_beside_field_errors() -> None:
+    collection = MappingCollection(
+        data_type="product",
+        direction="to_hub",
+        name="products",
+        field_mappings=[
+            fm("sku", "field", source="code"),
+            fm("price", "formula", expression="price * 2"),
+        ],
+    )
+    result = compile_collection(collection).apply({"price": "x"})
+    assert [(e.field, e.mapping_type) for e in result.errors] == [
+        ("price", "formula"),
+        ("sku", "schema"),
+    ]
 
 
 def test_to_hub_partial_output_is_validated_against_the_hub_record() -> None:
