@@ -166,7 +166,8 @@ class ShopSystem(DemoSystem):
             given = f.rows(body.get("variants") or [{"option1": "Default Title"}], "variants")
             known = {v["id"]: v for v in (old or {}).get("variants", [])}
             data["variants"] = [self._variant(row, i, known) for i, row in enumerate(given)]
-        return data
+        order = ("title", "body_html", "vendor", "product_type", "status", "tags", "variants")
+        return {name: data[name] for name in order}
 
     def _variant(self, row: dict[str, Any], i: int, known: dict[int, Any]) -> dict[str, Any]:
         path = f"variants[{i}]."
