@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
+from pydantic import BaseModel
+
 from ipaas.domain import Direction, Method
 
 SettingType = Literal[
@@ -145,6 +147,10 @@ class Connector(ABC):
     default_mappings: ClassVar[tuple[dict[str, Any], ...]] = ()
     #: Whether ``create`` honours an idempotency key (safe to repeat after a crash).
     idempotent_create: ClassVar[bool] = False
+    #: A pydantic model of the ``config`` section of integration definitions using this
+    #: connector; when set, the connector's ``__init__`` takes ``config=`` (see
+    #: ``ipaas.connectors.definition.build_connector``).
+    config_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, settings: Mapping[str, Any], http: Any) -> None:
         self.settings = dict(settings)

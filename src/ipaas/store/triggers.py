@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ipaas.domain import Direction, QueueState
 from ipaas.errors import NotFoundError
-from ipaas.store.tables import integrations, queue_items, subscriptions
+from ipaas.store.tables import hub_records, integrations, queue_items, subscriptions
 from ipaas.store.triggers_tables import (
     leases,
     poll_states,
@@ -604,3 +604,27 @@ def _poll_state(row: sa.Row[Any]) -> PollState:
         last_error=row.last_error,
         records_total=int(row.records_total or 0),
     )
+
+
+def hub_records_of(
+    conn: sa.Connection, company_id: int, data_type: str, *, batch: int = 1000
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every live hub record of a type in a company, as (id, body), in id order, in batches."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            sa.select(hub_records.c.id, hub_records.c.body)
+            .where(
+                hub_records.c.company_id == company_id,
+                hub_records.c.data_type == data_type,
+                hub_records.c.deleted.is_(False),
+                hub_records.c.id > last,
+            )
+            .order_by(hub_records.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield int(row.id), dict(row.body)
+        last = int(rows[-1].id)

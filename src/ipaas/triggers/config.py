@@ -207,7 +207,5 @@ def parse_webhook_config(data: Any) -> WebhookConfig:
         return WebhookConfig.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "webhook"
-        raise IpaasValidationError(
-            f"webhook.{where}: {first['msg']}", field=f"webhook.{where}"
-        ) from None
+        field = ".".join(["webhook", *(str(p) for p in first["loc"])])
+        raise IpaasValidationError(f"{field}: {first['msg']}", field=field) from None
