@@ -183,14 +183,19 @@ def _rate(collection: MappingCollection, samples: list[dict[str, Any]], seconds:
         result = compiled.apply(sample, context)
         if not result.ok:
             raise RuntimeError(f"bench sample does not map: {result.describe()}")
-    done = 0
-    started = time.perf_counter()
-    deadline = started + seconds
-    while time.perf_counter() < deadline:
-        for sample in samples:
-            compiled.apply(sample, context)
-        done += len(samples)
-    return done / (time.perf_counter() - started)
+    # The best of several short rounds: on a shared machine other processes only ever slow
+    # a round down, so the best round is the closest to the one-core figure.
+    best = 0.0
+    for _ in range(5):
+        done = 0
+        started = time.perf_counter()
+        deadline = started + seconds / 5
+        while time.perf_counter() < deadline:
+            for sample in samples:
+                compiled.apply(sample, context)
+            done += len(samples)
+        best = max(best, done / (time.perf_counter() - started))
+    return best
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
