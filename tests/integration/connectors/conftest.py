@@ -1,72 +1,20 @@
-"""Fixtures for connector tests: servers on 127.0.0.1, a webhook receiver, the api-call log."""
+"""Fixtures for connector tests: a webhook receiver and a subscription with a recorder."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
+from connector_support import Delivery, Logged, WebhookReceiver, serve
 from fastapi import FastAPI, Request, Response
 
 from ipaas.bootstrap import Hub
 from ipaas.connectors.recorder import ApiCallRecorder
-from ipaas.store.api_calls import ApiCall, ApiCallFilter, ApiCallRepository
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a thread on 127.0.0.1; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the test server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@dataclass
-class Delivery:
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class WebhookReceiver:
-    """Collects what is POSTed to ``url``."""
-
-    url: str
-    deliveries: list[Delivery] = field(default_factory=list)
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Delivery]:
-        deadline = time.monotonic() + timeout
-        while len(self.deliveries) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return list(self.deliveries)
 
 
 @pytest.fixture
@@ -85,34 +33,6 @@ def receiver() -> Iterator[WebhookReceiver]:
         yield holder[0]
 
 
-@dataclass
-class Logged:
-    """A hub with one subscription and a recorder writing to its database."""
-
-    hub: Hub
-    subscription_id: int
-    recorder: ApiCallRecorder
-
-    def calls(self) -> list[ApiCall]:
-        """Every api-call row of the subscription, oldest first (after a flush)."""
-        self.recorder.flush()
-        out: list[ApiCall] = []
-        with self.hub.unit_of_work() as uow:
-            repo = ApiCallRepository(uow.conn)
-            cursor = None
-            for _ in range(100):
-                page = repo.list(
-                    ApiCallFilter(subscription_id=self.subscription_id),
-                    before_id=cursor,
-                    limit=500,
-                )
-                out.extend(page.items)
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-        return list(reversed(out))
-
-
 @pytest.fixture
 def logged(hub: Hub) -> Iterator[Logged]:
     """A subscription on a fresh hub database and a recorder for its api calls."""
@@ -125,12 +45,3 @@ def logged(hub: Hub) -> Iterator[Logged]:
     recorder = ApiCallRecorder(hub.engine, flush_interval=0.05).start()
     yield Logged(hub, subscription, recorder)
     recorder.close()
-
-
-def assert_no_secrets(calls: list[ApiCall], secrets: list[str]) -> None:
-    """No secret value appears in any column of any row."""
-    assert calls
-    for call in calls:
-        text = repr(call)
-        for secret in secrets:
-            assert secret not in text, f"a secret leaked into api call {call.id}: {call.url}"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Logged, WebhookReceiver, assert_no_secrets, serve
+from connector_support import Logged, WebhookReceiver, assert_no_secrets, serve
 
 from ipaas.connectors import WebhookRequest, build_connector, load_integration_definition
 from ipaas.connectors.auth import OAuth2ClientCredentials

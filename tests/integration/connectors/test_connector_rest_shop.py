@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Logged, WebhookReceiver, assert_no_secrets, serve
+from connector_support import Logged, WebhookReceiver, assert_no_secrets, serve
 
 from ipaas.connectors import (
     CallContext,
