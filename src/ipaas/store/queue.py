@@ -414,6 +414,23 @@ class QueueRepository(_QueueWrites):
             .values(state=QueueState.PENDING.value, lease_expires_at=None, leased_by=None)
         ).rowcount
 
+    def count_due(self, *, within_seconds: float = 0.0) -> int:
+        """Pending items due within ``within_seconds``, plus items in flight."""
+        q = queue_items
+        soon = utcnow() + timedelta(seconds=within_seconds)
+        return int(
+            self._conn.execute(
+                sa.select(sa.func.count())
+                .select_from(q)
+                .where(
+                    sa.or_(
+                        q.c.state == QueueState.IN_FLIGHT.value,
+                        sa.and_(q.c.state == QueueState.PENDING.value, q.c.next_try_at <= soon),
+                    )
+                )
+            ).scalar_one()
+        )
+
     def has_open(
         self, subscription_id: int, direction: Direction, data_type: str, key: str
     ) -> bool:

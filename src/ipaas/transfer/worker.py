@@ -95,11 +95,11 @@ async def drain(
     provider: ConnectorProvider | None = None,
     options: WorkerOptions | None = None,
     max_batches: int = 10_000,
-    idle_rounds: int = 3,
+    idle_rounds: int = 2,
+    within_seconds: float = 1.0,
 ) -> int:
-    """Process items until none is due (tests, scripts); returns how many were handled.
-
-    Items waiting for a retry time in the future are left pending.
+    """Process items until none is due within ``within_seconds`` (tests, scripts);
+    returns how many were handled. Items due later are left pending.
     """
     provider = provider or hub.connectors
     if provider is None:
@@ -113,8 +113,11 @@ async def drain(
         if count:
             empty = 0
             continue
-        empty += 1
-        if empty >= idle_rounds:
-            break
+        with hub.unit_of_work() as uow:
+            due_soon = uow.queue.count_due(within_seconds=within_seconds)
+        if not due_soon:
+            empty += 1
+            if empty >= idle_rounds:
+                break
         await asyncio.sleep(engine.options.prerequisite_delay)
     return total

@@ -131,7 +131,12 @@ def default_collections(flows: dict[str, dict[str, bool]]) -> list[dict[str, Any
             )
         if flow.get("from_hub"):
             found.append(
-                {"data_type": "product", "direction": "from_hub", "name": "p out", **PRODUCT_FROM_HUB}
+                {
+                    "data_type": "product",
+                    "direction": "from_hub",
+                    "name": "p out",
+                    **PRODUCT_FROM_HUB,
+                }
             )
     return found
 
