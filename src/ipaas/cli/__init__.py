@@ -6,6 +6,8 @@ import typer
 
 import ipaas
 from ipaas.cli import db, demo, demo_system, serve
+from ipaas.cli import queue as queue_cli
+from ipaas.cli import worker as worker_cli
 
 app = typer.Typer(
     help="ipaas: a self-hostable hub-and-spoke integration platform.", no_args_is_help=True
@@ -14,6 +16,8 @@ app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("demo-system")(demo_system.demo_system)
+app.command("worker")(worker_cli.worker)
+app.add_typer(queue_cli.app, name="queue")
 
 
 @app.command()

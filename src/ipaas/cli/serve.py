@@ -19,9 +19,14 @@ def serve(
     settings = Settings()
     hub = bootstrap(settings, migrate_database=settings.is_sqlite)
     hub.extras["run_workers"] = workers
+    app = create_app(hub)
+    if workers and settings.workers and hub.connectors is not None:
+        from ipaas.transfer.worker import attach_workers
+
+        attach_workers(app, hub, settings.workers)
     try:
         uvicorn.run(
-            create_app(hub),
+            app,
             host=host or settings.host,
             port=port or settings.port,
             log_level=settings.log_level,

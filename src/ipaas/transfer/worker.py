@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -121,3 +123,21 @@ async def drain(
                 break
         await asyncio.sleep(engine.options.prerequisite_delay)
     return total
+
+
+def attach_workers(app: Any, hub: Hub, concurrency: int) -> None:
+    """Run the worker pool inside an ASGI app's lifespan (``ipaas serve``)."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_workers(hub, concurrency, stop))
+        try:
+            async with inner(a) as state:
+                yield state
+        finally:
+            stop.set()
+            await task
+
+    app.router.lifespan_context = lifespan
