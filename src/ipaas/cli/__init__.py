@@ -6,13 +6,18 @@ import typer
 
 import ipaas
 from ipaas.cli import db, demo, demo_system, serve
+from ipaas.cli import polling as polling_cli
 from ipaas.cli import queue as queue_cli
+from ipaas.cli import webhooks as webhooks_cli
 from ipaas.cli import worker as worker_cli
 
 app = typer.Typer(
     help="ipaas: a self-hostable hub-and-spoke integration platform.", no_args_is_help=True
 )
 app.add_typer(db.app, name="db")
+app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(polling_cli.app, name="polling")
+app.command("poll")(polling_cli.poll)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("demo-system")(demo_system.demo_system)

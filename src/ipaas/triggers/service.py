@@ -25,8 +25,9 @@ from ipaas.errors import (
 from ipaas.store.triggers import SubscriptionInfo, TriggerRepository, hash_key
 from ipaas.store.types import utcnow
 from ipaas.triggers.config import WebhookConfig, parse_webhook_config
-from ipaas.triggers.intake import Outcome
+from ipaas.triggers.intake import InboundEvent, Outcome
 from ipaas.triggers.parsing import load_json, parse_configured, parse_notifications
+from ipaas.triggers.polling import connector_source
 from ipaas.triggers.secrets_box import reveal
 from ipaas.triggers.writer import IntakeWriter
 
@@ -174,7 +175,7 @@ class WebhookIntake:
         receiver = await self.receiver(subscription_id)
         config = receiver.config
         if config is None:
-            raise ConfigurationError("the integration declares no webhook format")
+            return await self._connector_parsed(receiver.info, request)
         if config.signature.scheme != "none":
             verify_signature(
                 config.signature.scheme,
@@ -186,6 +187,42 @@ class WebhookIntake:
                 tolerance=config.signature.tolerance_seconds,
             )
         events = parse_configured(config, receiver.info, request, segments, load_json(request.body))
+        return await self.writer.submit(events)
+
+    async def _connector_parsed(
+        self, info: SubscriptionInfo, request: WebhookRequest
+    ) -> list[Outcome]:
+        """No ``webhook`` definition: the connector verifies and parses the delivery."""
+        try:
+            connector = connector_source(self.hub).get(info.id)
+        except IpaasError:
+            raise ConfigurationError("the integration declares no webhook format") from None
+        connector.verify_webhook(request)
+        try:
+            announced = connector.parse_webhook(request)
+        except IpaasError:
+            raise
+        except Exception as error:
+            raise ValidationError(f"the webhook cannot be read: {error}", field="body") from None
+        events = []
+        for index, event in enumerate(announced):
+            where = f"events[{index}]"
+            if not info.receives(event.data_type):
+                raise ValidationError(
+                    f"{where}: this subscription does not send {event.data_type} to the hub",
+                    field=f"{where}.scope",
+                )
+            events.append(
+                InboundEvent(
+                    subscription_id=info.id,
+                    data_type=event.data_type,
+                    external_id=event.external_id,
+                    method=event.method,
+                    scope=f"{event.data_type}/{event.method.value}",
+                    payload=event.payload,
+                    dedupe_key=f"id:{event.event_id}" if event.event_id else None,
+                )
+            )
         return await self.writer.submit(events)
 
     async def record_rejection(
