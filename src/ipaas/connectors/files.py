@@ -65,7 +65,11 @@ class FilesConnector(Connector):
         self, settings: Mapping[str, Any], http: Any, *, config: FilesConfig | Mapping[str, Any]
     ) -> None:
         super().__init__(settings, http)
-        raw = config.model_dump() if isinstance(config, FilesConfig) else dict(config)
+        # Validate before resolving, so defaults that name settings are resolved too.
+        model = (
+            config if isinstance(config, FilesConfig) else FilesConfig.model_validate(dict(config))
+        )
+        raw = model.model_dump(by_alias=True)
         self.config = FilesConfig.model_validate(resolve_settings(raw, self.settings))
         self.folder = Path(self.config.folder)
         self.inbox = self.folder / self.config.inbox
@@ -198,9 +202,11 @@ class FilesConnector(Connector):
                 call.status = 200
             return
         target = self.inbox / self.config.processed / path.name
-        async with self.http.track("MOVE", path.as_uri(), request_body=target.as_uri().encode()):
+        move = self.http.track("MOVE", path.as_uri(), request_body=target.as_uri().encode())
+        async with move as call:
             target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
+            call.status = 200
 
     async def _read_file(self, path: Path) -> list[dict[str, Any]]:
         async with self.http.track("READ", path.as_uri()) as call:

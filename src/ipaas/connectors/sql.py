@@ -58,7 +58,9 @@ class SqlConnector(Connector):
         self, settings: Mapping[str, Any], http: Any, *, config: SqlConfig | Mapping[str, Any]
     ) -> None:
         super().__init__(settings, http)
-        raw = config.model_dump(by_alias=True) if isinstance(config, SqlConfig) else dict(config)
+        # Validate before resolving, so defaults that name settings are resolved too.
+        model = config if isinstance(config, SqlConfig) else SqlConfig.model_validate(dict(config))
+        raw = model.model_dump(by_alias=True)
         self.config = SqlConfig.model_validate(resolve_settings(raw, self.settings))
         self.http.add_secret(sa.make_url(self.config.url).password)
         self._engine = sa.create_engine(self.config.url, poolclass=sa.NullPool)

@@ -47,7 +47,11 @@ class RestConnector(Connector):
         webhook_registration: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(settings, http)
-        raw = config.model_dump(by_alias=True) if isinstance(config, RestConfig) else dict(config)
+        # Validate before resolving, so defaults that name settings are resolved too.
+        model = (
+            config if isinstance(config, RestConfig) else RestConfig.model_validate(dict(config))
+        )
+        raw = model.model_dump(by_alias=True)
         self.config = RestConfig.model_validate(resolve_settings(raw, self.settings))
         self.auth = self.config.auth.build()
         self.webhooks = WebhookHandler(self, self.config.webhooks, webhook_registration or {})
