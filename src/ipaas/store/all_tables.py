@@ -1,4 +1,9 @@
-"""Imports every table module so ``ipaas.store.tables.metadata`` knows all tables."""
+"""Imports every table module so ``ipaas.store.tables.metadata`` knows all tables.
+
+Add one line per table module; the order does not matter.
+"""
+
+# ruff: noqa: I001
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+# all_tables imports every table module, so autogenerate sees every table.
+from ipaas.store import all_tables  # noqa: F401
 from ipaas.store.engine import create_engine
-from ipaas.store import triggers_tables  # noqa: F401
-from ipaas.store import transfer_tables  # noqa: F401
 from ipaas.store.tables import metadata
 
 config = context.config
