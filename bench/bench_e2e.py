@@ -1,0 +1,212 @@
+"""End-to-end transfer figures: source -> hub -> 2 targets through the real engine.
+
+Connectors are in-process InMemoryConnectors; the hub database is real (SQLite file, or
+PostgreSQL at 127.0.0.1 when reachable; worker processes claim with SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+
+from ipaas.bootstrap import Hub, bootstrap  # noqa: E402
+from ipaas.connectors.base import ExternalRecord  # noqa: E402
+from ipaas.connectors.memory import InMemoryConnector  # noqa: E402
+from ipaas.domain import Direction, Method  # noqa: E402
+from ipaas.settings import Settings  # noqa: E402
+from ipaas.store import NewQueueItem, migrate  # noqa: E402
+from ipaas.transfer import WorkerOptions, initialize, run_workers  # noqa: E402
+from ipaas.transfer.provider import StaticConnectorProvider  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _figure(name: str, value: float, unit: str) -> dict[str, Any]:
+    return {"figure": name, "value": round(value, 2), "unit": unit}
+
+
+def _world(hub: Hub) -> tuple[int, list[int]]:
+    from integration.transfer.world import IN, OUT, make_world
+
+    w = make_world(hub)
+    w.add_system("shop", OUT)
+    w.add_system("erp", IN)
+    w.add_system("pos", IN)
+    return w.ids["shop"], [w.ids["erp"], w.ids["pos"]]
+
+
+def _provider(ids: list[int]) -> StaticConnectorProvider:
+    return StaticConnectorProvider(
+        {i: InMemoryConnector(match_fields={"product": ("code",)}, record_calls=False) for i in ids}
+    )
+
+
+def _enqueue(hub: Hub, source: int, count: int, start: int = 0) -> None:
+    with hub.unit_of_work() as uow:
+        uow.queue.enqueue_many(
+            [
+                NewQueueItem(
+                    source,
+                    Direction.TO_HUB,
+                    "product",
+                    f"s{n}",
+                    Method.CREATE,
+                    {"code": f"SKU-{n}", "title": f"Product {n}", "price": "9.90"},
+                )
+                for n in range(start, start + count)
+            ]
+        )
+        uow.commit()
+
+
+def _open(hub: Hub) -> int:
+    with hub.unit_of_work() as uow:
+        return uow.queue.count_due(within_seconds=60)
+
+
+async def _run_until_empty(hub: Hub, provider: StaticConnectorProvider, lanes: int) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_workers(hub, lanes, stop, options=WorkerOptions(batch_size=100), provider=provider)
+    )
+    while _open(hub):
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+
+
+def _sqlite_throughput(count: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/hub.db"
+        migrate.upgrade(url)
+        hub = bootstrap(Settings(database_url=url, data_dir=Path(tmp)))
+        source, targets = _world(hub)
+        _enqueue(hub, source, count)
+        started = time.perf_counter()
+        asyncio.run(_run_until_empty(hub, _provider([source, *targets]), 2))
+        elapsed = time.perf_counter() - started
+        hub.close()
+    return count / elapsed
+
+
+def _light_latency(seconds: float) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/hub.db"
+        migrate.upgrade(url)
+        hub = bootstrap(Settings(database_url=url, data_dir=Path(tmp)))
+        source, targets = _world(hub)
+        provider = _provider([source, *targets])
+        latencies: list[float] = []
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_workers(hub, 2, stop, provider=provider))
+            sent: dict[str, float] = {}
+            erp = provider.connectors[targets[0]]
+            n = 0
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                _enqueue(hub, source, 1, n)
+                sent[f"SKU-{n}"] = time.perf_counter()
+                n += 1
+                await asyncio.sleep(0.02)
+                for body in erp.all("product").values():  # type: ignore[attr-defined]
+                    code = body["code"]
+                    if code in sent:
+                        latencies.append(time.perf_counter() - sent.pop(code))
+            await asyncio.sleep(0.5)
+            stop.set()
+            await task
+
+        asyncio.run(main())
+        hub.close()
+    latencies.sort()
+    return latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+
+
+def _pg_worker(url: str, ids: list[int], lanes: int) -> None:
+    hub = bootstrap(Settings(database_url=url))
+    asyncio.run(_run_until_empty(hub, _provider(ids), lanes))
+    hub.close()
+
+
+def _pg_throughput(count: int, processes: int) -> float | None:
+    try:
+        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        name = f"ipaas_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception:
+        return None
+    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        hub = bootstrap(Settings(database_url=url))
+        source, targets = _world(hub)
+        _enqueue(hub, source, count)
+        hub.close()
+        ctx = multiprocessing.get_context("spawn")
+        workers = [
+            ctx.Process(target=_pg_worker, args=(url, [source, *targets], 2))
+            for _ in range(processes)
+        ]
+        started = time.perf_counter()
+        for p in workers:
+            p.start()
+        for p in workers:
+            p.join()
+        return count / (time.perf_counter() - started)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _init_rss(count: int) -> float:
+    def source(data_type: str) -> Any:
+        for n in range(count):
+            yield ExternalRecord(f"s{n}", {"code": f"SKU-{n}", "title": f"Product {n}"})
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/hub.db"
+        migrate.upgrade(url)
+        hub = bootstrap(Settings(database_url=url, data_dir=Path(tmp)))
+        source_id, _ = _world(hub)
+        connector = InMemoryConnector(source=source, page_size=2000, record_calls=False)
+        provider = StaticConnectorProvider({source_id: connector})
+        asyncio.run(initialize(hub, source_id, ["product"], "to_hub", provider=provider))
+        hub.close()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    """The e2e and init figures."""
+    count = 2000 if quick else 10000
+    figures = [_figure("e2e.records_per_s_sqlite", _sqlite_throughput(count), "records/s")]
+    for processes in (1, 2, 4):
+        value = _pg_throughput(count, processes)
+        if value is not None:
+            figures.append(_figure(f"e2e.records_per_s_pg_w{processes}", value, "records/s"))
+    p50, p99 = _light_latency(3 if quick else 10)
+    figures.append(_figure("e2e.p50_ms_light", p50, "ms"))
+    figures.append(_figure("e2e.p99_ms_light", p99, "ms"))
+    figures.append(_figure("init.peak_rss_mb", _init_rss(100_000 if quick else 1_000_000), "MB"))
+    return figures
+
+
+if __name__ == "__main__":
+    for line in run("--quick" in sys.argv):
+        print(json.dumps(line))
