@@ -6,6 +6,7 @@ import typer
 
 import ipaas
 from ipaas.cli import db, demo, demo_system, serve
+from ipaas.cli import apply as apply_cli
 from ipaas.cli import polling as polling_cli
 from ipaas.cli import queue as queue_cli
 from ipaas.cli import webhooks as webhooks_cli
@@ -23,6 +24,8 @@ app.command("demo")(demo.demo)
 app.command("demo-system")(demo_system.demo_system)
 app.command("worker")(worker_cli.worker)
 app.add_typer(queue_cli.app, name="queue")
+app.command("apply")(apply_cli.apply)
+app.command("export")(apply_cli.export)
 
 
 @app.command()

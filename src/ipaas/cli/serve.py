@@ -19,6 +19,10 @@ def serve(
     settings = Settings()
     hub = bootstrap(settings, migrate_database=settings.is_sqlite)
     hub.extras["run_workers"] = workers
+    if hub.connectors is None:
+        from ipaas.transfer.registry_provider import hub_connector_provider
+
+        hub.connectors = hub_connector_provider(hub)
     app = create_app(hub)
     if workers and settings.workers and hub.connectors is not None:
         from ipaas.transfer.worker import attach_workers

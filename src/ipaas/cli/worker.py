@@ -23,7 +23,9 @@ def load_provider(hub: Hub, spec: str | None) -> ConnectorProvider:
         provider: ConnectorProvider = factory(hub)
         return provider
     if hub.connectors is None:
-        raise typer.BadParameter("no connector provider configured; pass --provider module:factory")
+        from ipaas.transfer.registry_provider import hub_connector_provider
+
+        return hub_connector_provider(hub)
     return hub.connectors
 
 

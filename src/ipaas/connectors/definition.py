@@ -91,6 +91,8 @@ class IntegrationDefinition(_Model):
     throttle: ThrottleSpec | None = None
     #: Mapping collections in the YAML form of ``ipaas.mapping`` (validated there).
     mappings: list[dict[str, Any]] = Field(default_factory=list)
+    #: Lookup tables the mapping templates use (``ipaas.mapping.LookupTable`` form).
+    lookup_tables: list[dict[str, Any]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> IntegrationDefinition:

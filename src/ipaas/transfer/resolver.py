@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ipaas.domain import DATA_TYPES
 from ipaas.mapping import MissingPrerequisite
 from ipaas.store.external_ids import ExternalIdRepository
+from ipaas.store.records import HubRecordRepository
 from ipaas.store.tables import hub_records
+from ipaas.store.tenants import TenantRepository
 
 
 class DatabaseLinkResolver:
@@ -27,7 +30,11 @@ class DatabaseLinkResolver:
         try:
             record_id = int(hub_id)
         except (TypeError, ValueError):
-            return None
+            # Not a hub id: a match key (e.g. a customer's email) of the same company.
+            found_id = self._by_match_key(data_type, hub_id)
+            if found_id is None:
+                return None
+            record_id = found_id
         found = self._links.external_id_for(self._subscription_id, data_type, record_id)
         if found is None and self._strict:
             exists = self._conn.execute(
@@ -40,6 +47,19 @@ class DatabaseLinkResolver:
             if exists is not None:
                 raise MissingPrerequisite(data_type, str(record_id))
         return found
+
+    def _by_match_key(self, data_type: str, value: object) -> int | None:
+        if not isinstance(value, str) or not value or data_type not in DATA_TYPES:
+            return None
+        keys = DATA_TYPES[data_type].match_keys
+        if len(keys) != 1:
+            return None
+        match_key = DATA_TYPES[data_type].match_key({keys[0]: value})
+        if match_key is None:
+            return None
+        company_id = TenantRepository(self._conn).subscription_company(self._subscription_id)
+        record = HubRecordRepository(self._conn).find_by_match_key(company_id, data_type, match_key)
+        return record.id if record is not None else None
 
     def hub_id(self, data_type: str, external_id: str) -> str | None:
         """The hub id linked to ``external_id`` in this system, or None."""
