@@ -7,14 +7,14 @@ from fastapi import FastAPI
 
 import ipaas
 from ipaas.bootstrap import Hub
-from ipaas.triggers.api import webhook_router
+from ipaas.triggers.api import webhook_app
 
 
 def create_app(hub: Hub) -> FastAPI:
     """The HTTP application of ``hub``."""
     app = FastAPI(title="ipaas", version=ipaas.__version__)
     app.state.hub = hub
-    app.include_router(webhook_router(hub))
+    app.mount("/hooks", webhook_app(hub))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -1,20 +1,26 @@
-"""HTTP endpoints of webhook intake.
+"""HTTP endpoints of webhook intake, mounted at ``/hooks``.
 
-- ``POST /hooks/v1/notifications``: the generic hook, ``Authorization: Bearer <key>``.
+- ``POST /hooks/v1/notifications``: the generic hook, ``Authorization: Bearer <key>``,
+  body ``{"notifications": [{"scope": "product/created", "external_id": "123"}]}``.
 - ``POST /hooks/{token}[/{segments...}]``: a foreign format, read by the integration's
-  ``webhook`` definition.
+  ``webhook`` definition (or by its connector when there is none).
 
-Both answer 202 with the tracking ids once the queue items are committed. Refusals are
-recorded and answered ``{"error": {"code", "message", "field"}}``.
+Both answer ``202 {"tracking_ids": [...], "duplicates": n}`` once the queue items are
+committed. Refusals are recorded and answered ``{"error": {"code", "message", "field"}}``:
+401 (key or signature), 404 (unknown token), 413 (too large), 400 (anything else bad).
+
+This is a plain ASGI app rather than FastAPI routes: webhooks are the hub's hottest path,
+and FastAPI's per-request machinery (dependency solving, request objects, route
+matching) cost more CPU than everything else a webhook needs together (see
+bench/bench_ingest.py). Mount it with ``app.mount("/hooks", webhook_app(hub))``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from urllib.parse import parse_qsl
 
 from ipaas.bootstrap import Hub
 from ipaas.connectors.base import WebhookRequest
@@ -28,7 +34,13 @@ from ipaas.errors import (
 from ipaas.triggers.intake import Outcome
 from ipaas.triggers.service import PayloadTooLargeError, WebhookIntake
 
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
 _INTAKE_KEY = "webhook_intake"
+_JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
 def webhook_intake(hub: Hub) -> WebhookIntake:
@@ -40,7 +52,8 @@ def webhook_intake(hub: Hub) -> WebhookIntake:
     return intake
 
 
-def _status(error: IpaasError) -> int:
+def status_of(error: IpaasError) -> int:
+    """The HTTP status a refused webhook gets."""
     if isinstance(error, PayloadTooLargeError):
         return 413
     if isinstance(error, AuthenticationError):
@@ -54,115 +67,106 @@ def _status(error: IpaasError) -> int:
     return 500
 
 
-def _json(status: int, content: dict[str, Any]) -> Response:
-    # json.dumps + Response is measurably cheaper than JSONResponse's validation path.
-    return Response(
-        json.dumps(content, separators=(",", ":")),
-        status_code=status,
-        media_type="application/json",
-    )
-
-
-def error_response(error: IpaasError, status: int) -> Response:
+def error_body(error: IpaasError) -> dict[str, Any]:
     """The shared error shape, ``{"error": {"code", "message", "field"}}``."""
-    return _json(
-        status,
-        {
-            "error": {
-                "code": error.code.split("_")[0],
-                "message": error.message,
-                "field": error.field,
-            }
-        },
-    )
+    return {
+        "error": {"code": error.code.split("_")[0], "message": error.message, "field": error.field}
+    }
 
 
-def _accepted(outcomes: list[Outcome]) -> Response:
-    return _json(
-        202,
-        {
-            "tracking_ids": [o.tracking_id for o in outcomes],
-            "duplicates": sum(1 for o in outcomes if o.duplicate),
-        },
-    )
+def accepted_body(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The 202 answer: one tracking id per event, and how many were repeats."""
+    return {
+        "tracking_ids": [o.tracking_id for o in outcomes],
+        "duplicates": sum(1 for o in outcomes if o.duplicate),
+    }
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+async def _respond(send: Send, status: int, content: dict[str, Any], extra: list[Any]) -> None:
+    body = json.dumps(content, separators=(",", ":")).encode()
+    headers = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLargeError(f"the body is larger than {limit} bytes", field="body")
-    chunks = []
+    chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ValidationError("the sender disconnected", field="body")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise PayloadTooLargeError(f"the body is larger than {limit} bytes", field="body")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def webhook_router(hub: Hub) -> APIRouter:
-    """The router of ``/hooks``; mount it on the hub's app."""
-    router = APIRouter(tags=["webhooks"])
+def webhook_app(hub: Hub) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI app of ``/hooks`` for ``hub``."""
     intake = webhook_intake(hub)
 
-    async def refuse(
-        error: IpaasError, request: Request, path: str, subscription_id: int | None
-    ) -> Response:
-        status = _status(error)
-        await intake.record_rejection(
-            error,
-            status,
-            path=path,
-            subscription_id=subscription_id,
-            remote_addr=request.client.host if request.client else None,
-            body_bytes=int(request.headers.get("content-length") or 0),
-        )
-        return error_response(error, status)
-
-    @router.post("/hooks/v1/notifications", status_code=202)
-    async def notifications(request: Request) -> Response:
-        """Announce changes: ``{"notifications": [{"scope", "external_id"}]}``."""
-        subscription_id: int | None = None
-        path = "/hooks/v1/notifications"
-        try:
-            authorization = request.headers.get("authorization") or ""
-            scheme, _, key = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not key.strip():
-                raise AuthenticationError("send the subscription's webhook key as a Bearer token")
-            subscription_id = await intake.subscription_for_key(key.strip())
-            body = await _read_body(request, intake.max_bytes)
-            return _accepted(await intake.notifications_of(subscription_id, body))
-        except IpaasError as error:
-            return await refuse(error, request, path, subscription_id)
-
-    @router.post("/hooks/{token}", status_code=202)
-    async def configured(token: str, request: Request) -> Response:
-        """A foreign webhook, read as the integration's ``webhook`` definition says."""
-        return await _configured(token, "", request)
-
-    @router.post("/hooks/{token}/{rest:path}", status_code=202)
-    async def configured_segments(token: str, rest: str, request: Request) -> Response:
-        """A foreign webhook with extra URL segments the definition may read."""
-        return await _configured(token, rest, request)
-
-    async def _configured(token: str, rest: str, request: Request) -> Response:
-        subscription_id: int | None = None
-        # The token is a credential: only its first characters go into the record.
-        path = f"/hooks/{token[:4]}…" + (f"/{rest}" if rest else "")
-        try:
-            subscription_id = await intake.subscription_for_token(token)
-            body = await _read_body(request, intake.max_bytes)
-            webhook = WebhookRequest(
-                method=request.method,
-                path=request.url.path,
-                headers={k.lower(): v for k, v in request.headers.items()},
-                query=dict(request.query_params),
-                body=body,
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        segments = [s for s in path.split("/") if s]
+        if scope["method"] != "POST" or not segments:
+            await _respond(
+                send,
+                405 if segments else 404,
+                error_body(ValidationError("webhooks are POSTed", field="method")),
+                [(b"allow", b"POST")],
             )
-            segments = [s for s in rest.split("/") if s]
-            return _accepted(await intake.receive_configured(subscription_id, webhook, segments))
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        generic = segments == ["v1", "notifications"]
+        # The token is a credential: only its first characters go into the record.
+        shown = "/hooks/v1/notifications" if generic else f"/hooks/{segments[0][:4]}…"
+        subscription_id: int | None = None
+        try:
+            if generic:
+                scheme, _, key = headers.get("authorization", "").partition(" ")
+                if scheme.lower() != "bearer" or not key.strip():
+                    raise AuthenticationError(
+                        "send the subscription's webhook key as a Bearer token"
+                    )
+                subscription_id = await intake.subscription_for_key(key.strip())
+                body = await _read_body(receive, headers, intake.max_bytes)
+                outcomes = await intake.notifications_of(subscription_id, body)
+            else:
+                subscription_id = await intake.subscription_for_token(segments[0])
+                body = await _read_body(receive, headers, intake.max_bytes)
+                request = WebhookRequest(
+                    method="POST",
+                    path=scope["path"],
+                    headers=headers,
+                    query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
+                    body=body,
+                )
+                outcomes = await intake.receive_configured(subscription_id, request, segments[1:])
         except IpaasError as error:
-            return await refuse(error, request, path, subscription_id)
+            status = status_of(error)
+            client = scope.get("client")
+            await intake.record_rejection(
+                error,
+                status,
+                path=shown,
+                subscription_id=subscription_id,
+                remote_addr=client[0] if client else None,
+                body_bytes=int(headers.get("content-length", "0") or 0),
+            )
+            await _respond(send, status, error_body(error), [])
+            return
+        await _respond(send, 202, accepted_body(outcomes), [])
 
-    return router
+    return app

@@ -56,7 +56,9 @@ def commit_events(uow: UnitOfWork, events: list[InboundEvent]) -> list[Outcome]:
         seen = repo.seen_dedupe_keys(
             subscription_id, (k for i in indexes if (k := events[i].dedupe_key) is not None)
         )
-        pending = repo.pending_items(subscription_id, (events[i].external_id for i in indexes))
+        pending = repo.pending_items(
+            subscription_id, ((events[i].data_type, events[i].external_id) for i in indexes)
+        )
         for index in indexes:
             event = events[index]
             if event.dedupe_key is not None and event.dedupe_key in seen:
@@ -89,7 +91,8 @@ def commit_events(uow: UnitOfWork, events: list[InboundEvent]) -> list[Outcome]:
                     trigger=event.trigger,
                 )
             )
-            if event.trigger != "webhook":
+            # Only keyed deliveries need a row: it is what recognises their repeats.
+            if event.dedupe_key is None:
                 continue
             event_rows.append(
                 {
@@ -100,7 +103,7 @@ def commit_events(uow: UnitOfWork, events: list[InboundEvent]) -> list[Outcome]:
                     "tracking_id": tracking_id,
                 }
             )
-    uow.queue.enqueue_many(new_items)
+    repo.append_queue_items(new_items)
     repo.add_events(event_rows)
     return [o for o in outcomes if o is not None]
 
