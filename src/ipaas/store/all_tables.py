@@ -10,4 +10,3 @@ from __future__ import annotations
 from ipaas.store import tables  # noqa: F401
 from ipaas.store import triggers_tables  # noqa: F401
 from ipaas.store import transfer_tables  # noqa: F401
-from ipaas.store import resources_tables  # noqa: F401
