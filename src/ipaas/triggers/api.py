@@ -68,10 +68,9 @@ def status_of(error: IpaasError) -> int:
 
 
 def error_body(error: IpaasError) -> dict[str, Any]:
-    """The shared error shape, ``{"error": {"code", "message", "field"}}``."""
-    return {
-        "error": {"code": error.code.split("_")[0], "message": error.message, "field": error.field}
-    }
+    """The shared error shape, ``{"error": {"code", "message", "field"}}``; the code's
+    prefix (AUTH, VALD, NFND, ...) is its category, as in the API's error table."""
+    return {"error": {"code": error.code, "message": error.message, "field": error.field}}
 
 
 def accepted_body(outcomes: list[Outcome]) -> dict[str, Any]:

@@ -67,7 +67,7 @@ async def test_wrong_or_missing_key_is_401_recorded_and_enqueues_nothing(
     wrong = await client.post(URL, json=body, headers=_auth("whk_not-a-key"))
     missing = await client.post(URL, json=body)
     assert wrong.status_code == missing.status_code == 401
-    assert wrong.json()["error"]["code"] == "AUTH"
+    assert wrong.json()["error"]["code"].startswith("AUTH_")
     assert "whk_not-a-key" not in wrong.text
     with hub.unit_of_work() as uow:
         assert uow.queue.count() == 0
@@ -121,7 +121,7 @@ async def test_bad_input_is_400_with_the_field_and_recorded(
     answer = await client.post(URL, content=body, headers=_auth(spoke.key))
     assert answer.status_code == 400
     error = answer.json()["error"]
-    assert error["code"] == "VALD"
+    assert error["code"].startswith("VALD_")
     assert error["field"].endswith(field)
     with hub.unit_of_work() as uow:
         assert uow.queue.count() == 0
