@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 import ipaas
+from ipaas.api.v1 import install_api
 from ipaas.bootstrap import Hub
 from ipaas.triggers.api import webhook_app
 
@@ -15,6 +16,7 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="ipaas", version=ipaas.__version__)
     app.state.hub = hub
     app.mount("/hooks", webhook_app(hub))
+    install_api(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

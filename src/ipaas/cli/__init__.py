@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import ipaas
-from ipaas.cli import db, demo, demo_system, serve
+from ipaas.cli import accounts, db, demo, demo_system, serve
 from ipaas.cli import apply as apply_cli
 from ipaas.cli import polling as polling_cli
 from ipaas.cli import queue as queue_cli
@@ -19,6 +19,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(polling_cli.app, name="polling")
 app.command("poll")(polling_cli.poll)
+app.add_typer(accounts.company_app, name="company")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(accounts.secrets_app, name="secrets")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("demo-system")(demo_system.demo_system)

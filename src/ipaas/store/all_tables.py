@@ -10,3 +10,4 @@ from __future__ import annotations
 from ipaas.store import tables  # noqa: F401
 from ipaas.store import triggers_tables  # noqa: F401
 from ipaas.store import transfer_tables  # noqa: F401
+from ipaas.store import accounts_tables  # noqa: F401
