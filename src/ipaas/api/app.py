@@ -9,6 +9,7 @@ import ipaas
 from ipaas.api.v1 import install_api
 from ipaas.bootstrap import Hub
 from ipaas.triggers.api import webhook_app
+from ipaas.web import install_dashboard
 
 
 def create_app(hub: Hub) -> FastAPI:
@@ -17,6 +18,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.state.hub = hub
     app.mount("/hooks", webhook_app(hub))
     install_api(app)
+    install_dashboard(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
