@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 UV_VERSION := 0.13.9
 
-.PHONY: install demo serve test lint unit bench bench-quick lock clean
+# The browser tests drive Debian's chromium (no browser downloads).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+.PHONY: chromium install demo serve test lint unit bench bench-quick lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +30,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest -q
 
 bench-quick: install
