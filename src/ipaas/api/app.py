@@ -8,7 +8,7 @@ from fastapi import FastAPI
 import ipaas
 from ipaas.api.v1 import install_api
 from ipaas.bootstrap import Hub
-from ipaas.triggers.api import webhook_app
+from ipaas.triggers.api import install_webhooks
 from ipaas.web import install_dashboard
 
 
@@ -16,7 +16,7 @@ def create_app(hub: Hub) -> FastAPI:
     """The HTTP application of ``hub``."""
     app = FastAPI(title="ipaas", version=ipaas.__version__)
     app.state.hub = hub
-    app.mount("/hooks", webhook_app(hub))
+    install_webhooks(app, hub)
     install_api(app)
     install_dashboard(app)
 

@@ -12,7 +12,8 @@ committed. Refusals are recorded and answered ``{"error": {"code", "message", "f
 This is a plain ASGI app rather than FastAPI routes: webhooks are the hub's hottest path,
 and FastAPI's per-request machinery (dependency solving, request objects, route
 matching) cost more CPU than everything else a webhook needs together (see
-bench/bench_ingest.py). Mount it with ``app.mount("/hooks", webhook_app(hub))``.
+bench/bench_ingest.py). ``install_webhooks(app, hub)`` puts it in front of the app's
+router as a pure ASGI middleware; everything not under ``/hooks/`` passes through.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _INTAKE_KEY = "webhook_intake"
+#: Where webhooks are received.
+PREFIX = "/hooks"
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -114,11 +117,7 @@ def webhook_app(hub: Hub) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        path = scope["path"]
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        segments = [s for s in path.split("/") if s]
+        segments = [s for s in scope["path"].removeprefix(PREFIX).split("/") if s]
         if scope["method"] != "POST" or not segments:
             await _respond(
                 send,
@@ -169,3 +168,22 @@ def webhook_app(hub: Hub) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
         await _respond(send, 202, accepted_body(outcomes), [])
 
     return app
+
+
+class WebhookDispatch:
+    """Sends ``/hooks/...`` requests straight to the webhook app, the rest to ``app``."""
+
+    def __init__(self, app: Any, hooks: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+        self.hooks = hooks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX + "/"):
+            await self.hooks(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def install_webhooks(app: Any, hub: Hub) -> None:
+    """Receive ``hub``'s webhooks on ``app`` (a FastAPI or Starlette app) at ``/hooks/``."""
+    app.add_middleware(WebhookDispatch, hooks=webhook_app(hub))
