@@ -48,6 +48,21 @@ def _world(hub: Hub) -> tuple[int, list[int]]:
     return w.ids["shop"], [w.ids["erp"], w.ids["pos"]]
 
 
+class _StampedConnector(InMemoryConnector):
+    """Notes when each record arrives, so latency is measured at the target itself."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.arrived: dict[str, float] = {}
+
+    async def create(
+        self, data_type: str, record: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> Any:
+        result = await super().create(data_type, record, idempotency_key=idempotency_key)
+        self.arrived.setdefault(str(record.get("code")), time.perf_counter())
+        return result
+
+
 def _provider(ids: list[int]) -> StaticConnectorProvider:
     return StaticConnectorProvider(
         {i: InMemoryConnector(match_fields={"product": ("code",)}, record_calls=False) for i in ids}
@@ -109,27 +124,27 @@ def _light_latency(seconds: float) -> tuple[float, float]:
         hub = bootstrap(Settings(database_url=url, data_dir=Path(tmp)))
         source, targets = _world(hub)
         provider = _provider([source, *targets])
+        erp = _StampedConnector(match_fields={"product": ("code",)}, record_calls=False)
+        provider.connectors[targets[0]] = erp
         latencies: list[float] = []
 
         async def main() -> None:
             stop = asyncio.Event()
             task = asyncio.create_task(run_workers(hub, 2, stop, provider=provider))
             sent: dict[str, float] = {}
-            erp = provider.connectors[targets[0]]
             n = 0
             end = time.perf_counter() + seconds
             while time.perf_counter() < end:
-                _enqueue(hub, source, 1, n)
                 sent[f"SKU-{n}"] = time.perf_counter()
+                _enqueue(hub, source, 1, n)
                 n += 1
                 await asyncio.sleep(0.02)
-                for body in erp.all("product").values():  # type: ignore[attr-defined]
-                    code = body["code"]
-                    if code in sent:
-                        latencies.append(time.perf_counter() - sent.pop(code))
             await asyncio.sleep(0.5)
             stop.set()
             await task
+            for code, at in sent.items():
+                if code in erp.arrived:
+                    latencies.append(erp.arrived[code] - at)
 
         asyncio.run(main())
         hub.close()
@@ -137,8 +152,12 @@ def _light_latency(seconds: float) -> tuple[float, float]:
     return latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def _pg_worker(url: str, ids: list[int], lanes: int) -> None:
+def _pg_worker(url: str, ids: list[int], lanes: int, ready: Any, go: Any) -> None:
     hub = bootstrap(Settings(database_url=url))
+    with hub.engine.connect():
+        pass
+    ready.release()
+    go.wait()
     asyncio.run(_run_until_empty(hub, _provider(ids), lanes))
     hub.close()
 
@@ -159,13 +178,18 @@ def _pg_throughput(count: int, processes: int) -> float | None:
         _enqueue(hub, source, count)
         hub.close()
         ctx = multiprocessing.get_context("spawn")
+        ready, go = ctx.Semaphore(0), ctx.Event()
         workers = [
-            ctx.Process(target=_pg_worker, args=(url, [source, *targets], 2))
+            ctx.Process(target=_pg_worker, args=(url, [source, *targets], 2, ready, go))
             for _ in range(processes)
         ]
-        started = time.perf_counter()
         for p in workers:
             p.start()
+        # Time the transfer, not the start of Python processes.
+        for _ in workers:
+            ready.acquire()
+        started = time.perf_counter()
+        go.set()
         for p in workers:
             p.join()
         return count / (time.perf_counter() - started)

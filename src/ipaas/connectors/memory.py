@@ -4,6 +4,10 @@ It keeps records per data type in dicts, counts every call, and can be told to f
 ``fail_next("429", times=2, retry_after=1.0)``, ``fail_next("500")``, ``fail_next("timeout")``
 or ``fail_next("400")``. ``latency`` adds an ``asyncio.sleep`` to each call. Creates with an
 idempotency key return the record made by the first call with that key.
+
+``find`` over a data type with ``match_fields`` uses an index kept by ``put``, ``create``,
+``update`` and ``delete`` (so a benchmark's fake is not quadratic): change records through
+those methods, not by editing the dicts they return.
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ class InMemoryConnector(Connector):
         self._ids = itertools.count(1)
         self._idempotency: dict[str, str] = {}
         self._failures: list[_Failure] = []
+        # data type -> match field values -> external id (see ``find``)
+        self._index: dict[str, dict[tuple[Any, ...], str]] = {}
 
     # --- switches and inspection ------------------------------------------------------
 
@@ -110,8 +116,42 @@ class InMemoryConnector(Connector):
     def put(self, data_type: str, record: dict[str, Any], external_id: str | None = None) -> str:
         """Store a record directly (as if a user made it in the system); returns its id."""
         new_id = external_id or f"{self.id_prefix}{next(self._ids)}"
-        self.records.setdefault(data_type, {})[new_id] = {**record, "id": new_id}
+        stored = self.records.setdefault(data_type, {})
+        if new_id in stored:
+            self._unindex(data_type, new_id, stored[new_id])
+        stored[new_id] = {**record, "id": new_id}
+        self._reindex(data_type, new_id, stored[new_id])
         return new_id
+
+    def _index_key(self, data_type: str, body: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        fields = self.match_fields.get(data_type)
+        if not fields:
+            return None
+        values = tuple(body.get(f) for f in fields)
+        if any(v is None for v in values):
+            return None
+        try:
+            hash(values)
+        except TypeError:
+            return None
+        return values
+
+    def _reindex(self, data_type: str, external_id: str, body: Mapping[str, Any]) -> None:
+        key = self._index_key(data_type, body)
+        if key is not None:
+            # The first record with these values wins, as in a scan in insertion order.
+            self._index.setdefault(data_type, {}).setdefault(key, external_id)
+
+    def _unindex(self, data_type: str, external_id: str, body: Mapping[str, Any]) -> None:
+        key = self._index_key(data_type, body)
+        index = self._index.get(data_type, {})
+        if key is not None and index.get(key) == external_id:
+            del index[key]
+            # Another record may hold the same values: let the next find scan for it.
+            for other_id, other in self.records.get(data_type, {}).items():
+                if other_id != external_id and self._index_key(data_type, other) == key:
+                    index[key] = other_id
+                    break
 
     def get(self, data_type: str, external_id: str) -> dict[str, Any] | None:
         """A stored record, or None."""
@@ -188,14 +228,18 @@ class InMemoryConnector(Connector):
         current = self.get(data_type, external_id)
         if current is None:
             raise NotFoundError(f"{data_type} {external_id} not found")
+        self._unindex(data_type, external_id, current)
         current.update(record)
         current["id"] = external_id
+        self._reindex(data_type, external_id, current)
         self.counters["update"] += 1
         return WriteResult(external_id, dict(current))
 
     async def delete(self, data_type: str, external_id: str) -> None:
         await self._call("delete", data_type, external_id)
-        if self.records.get(data_type, {}).pop(external_id, None) is not None:
+        removed = self.records.get(data_type, {}).pop(external_id, None)
+        if removed is not None:
+            self._unindex(data_type, external_id, removed)
             self.deleted.setdefault(data_type, set()).add(external_id)
             self.counters["delete"] += 1
 
@@ -205,6 +249,11 @@ class InMemoryConnector(Connector):
         wanted = {f: match.get(f) for f in fields}
         if not wanted or any(v is None for v in wanted.values()):
             return None
+        if data_type in self.match_fields and self._index_key(data_type, wanted) is not None:
+            found_id = self._index.get(data_type, {}).get(tuple(wanted.values()))
+            if found_id is None:
+                return None
+            return ExternalRecord(found_id, dict(self.records[data_type][found_id]))
         for external_id, body in self.records.get(data_type, {}).items():
             if all(body.get(f) == v for f, v in wanted.items()):
                 return ExternalRecord(external_id, dict(body))
