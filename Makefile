@@ -38,6 +38,7 @@ bench-quick: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.report
 
 # Refresh the constraints file after changing dependencies in pyproject.toml.
 lock: install
