@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ipaas.api import api_keys, audit, auth, companies, me, members, presets, views
+from ipaas.api import api_keys, audit, auth, companies, me, members, presets, resources, views
 from ipaas.api.errors import install_error_handlers
 from ipaas.api.middleware import RequestMiddleware
 
@@ -19,6 +19,7 @@ ROUTERS = (
     views.router,
     views.personal,
     audit.router,
+    *resources.ROUTERS,
 )
 
 
