@@ -190,3 +190,63 @@ def test_api_call_log_filters_detail_and_export(world: World) -> None:
     assert rival.get(url).json()["items"] == []
     assert rival.get(f"{url}/{calls[0]['id']}").status_code == 404
     assert rival.get(url, params={"subscription_id": seeded["sub"]["id"]}).status_code == 404
+
+
+def test_monitoring_timeline_and_summaries(world: World) -> None:
+    seeded = _seed(world)
+    client = world.client("shop")
+    sub_id = seeded["sub"]["id"]
+    line = client.get(
+        "/api/v1/monitoring/timeline", params={"subscription_id": sub_id, "bucket": "hour"}
+    ).json()
+    assert len(line["buckets"]) in (24, 25)
+    totals = {
+        k: sum(b[k] for b in line["buckets"])
+        for k in ("records_in", "records_out", "errors", "api_calls", "api_call_errors")
+    }
+    assert totals == {
+        "records_in": 1,
+        "records_out": 0,
+        "errors": 2,
+        "api_calls": 2,
+        "api_call_errors": 1,
+    }
+    summary = client.get("/api/v1/monitoring/summary").json()
+    assert [c["company_id"] for c in summary["companies"]] == [world.companies["shop"]]
+    only = summary["companies"][0]["subscriptions"][0]
+    assert (only["in_error"], only["figures"]["errors"]) == (2, 2)
+    assert only["figures"]["error_rate"] == round(2 / 3, 4)
+    too_many = client.get(
+        "/api/v1/monitoring/timeline",
+        params={
+            "bucket": "minute",
+            "since": "2026-01-01T00:00:00Z",
+            "until": "2026-03-01T00:00:00Z",
+        },
+    )
+    assert error_of(too_many)["field"] == "bucket"
+    backwards = client.get(
+        "/api/v1/monitoring/summary",
+        params={"since": "2026-03-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+    )
+    assert error_of(backwards)["field"] == "since"
+    assert (
+        world.client("rival")
+        .get("/api/v1/monitoring/timeline", params={"subscription_id": sub_id})
+        .status_code
+        == 404
+    )
+
+
+def test_a_misp_summary_covers_its_subscribers(sqlite_world: World) -> None:
+    integration = publish_demo(sqlite_world)
+    managed = (
+        sqlite_world.client("misp", "managed")
+        .post("/api/v1/subscriptions", json={"integration_id": integration["id"], "name": "m"})
+        .json()
+    )
+    subscribe(sqlite_world, "shop", integration["id"], "not theirs")
+    summary = sqlite_world.client("misp").get("/api/v1/monitoring/summary").json()
+    assert [c["company_id"] for c in summary["companies"]] == [sqlite_world.companies["managed"]]
+    subs = summary["companies"][0]["subscriptions"]
+    assert [s["subscription_id"] for s in subs] == [managed["id"]]

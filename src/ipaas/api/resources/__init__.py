@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from ipaas.api.resources import api_calls, hub_data, integrations, mappings, queue, subscriptions
+from ipaas.api.resources import (
+    api_calls,
+    hub_data,
+    integrations,
+    mappings,
+    monitoring,
+    oauth,
+    queue,
+    subscriptions,
+)
 
 ROUTERS = (
     integrations.router,
@@ -13,4 +22,7 @@ ROUTERS = (
     hub_data.router,
     queue.router,
     api_calls.router,
+    oauth.router,
+    oauth.callback_router,
+    monitoring.router,
 )
