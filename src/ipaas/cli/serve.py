@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from ipaas.api.app import create_app
 from ipaas.bootstrap import bootstrap
+from ipaas.server import create_hub_app
 from ipaas.settings import Settings
 
 
@@ -14,20 +14,14 @@ def serve(
     host: str = typer.Option(None, help="address to listen on (default IPAAS_HOST)"),
     port: int = typer.Option(None, help="port to listen on (default IPAAS_PORT)"),
     workers: bool = typer.Option(True, "--workers/--no-workers", help="run queue workers here"),
+    scheduler: bool = typer.Option(
+        True, "--scheduler/--no-scheduler", help="run the polling scheduler here"
+    ),
 ) -> None:
     """Serve the hub. An embedded SQLite database is migrated on start."""
     settings = Settings()
     hub = bootstrap(settings, migrate_database=settings.is_sqlite)
-    hub.extras["run_workers"] = workers
-    if hub.connectors is None:
-        from ipaas.transfer.registry_provider import hub_connector_provider
-
-        hub.connectors = hub_connector_provider(hub)
-    app = create_app(hub)
-    if workers and settings.workers and hub.connectors is not None:
-        from ipaas.transfer.worker import attach_workers
-
-        attach_workers(app, hub, settings.workers)
+    app = create_hub_app(hub, workers=settings.workers if workers else 0, scheduler=scheduler)
     try:
         uvicorn.run(
             app,

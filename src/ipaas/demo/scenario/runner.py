@@ -28,7 +28,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from ipaas.bootstrap import Hub, bootstrap
 from ipaas.demo.erp import create_erp_app
 from ipaas.demo.scenario.activity import DemoActivity
-from ipaas.demo.scenario.hub_app import create_hub_app
 from ipaas.demo.scenario.servers import ServedApp, free_port
 from ipaas.demo.scenario.setup import (
     DemoSubscriptions,
@@ -39,6 +38,7 @@ from ipaas.demo.scenario.summary import Summary, held_records, hub_figures
 from ipaas.demo.scenario.tenants import DEMO_PASSWORD, USERS, ensure_tenants
 from ipaas.demo.shop import create_shop_app
 from ipaas.demo.systems.settings import DemoSettings
+from ipaas.server import create_hub_app
 from ipaas.settings import Settings
 from ipaas.store.queue_totals import queue_totals
 from ipaas.transfer.manual import initialize
@@ -107,7 +107,9 @@ class DemoRun:
             subs = apply_demo_configuration(hub, self.data_dir / "config", shop.url, erp.url, demo)
             self.say(f"applied the shop and ERP integrations and {self.data_dir / 'config'}/*.yaml")
             servers.append(
-                ServedApp("hub", create_hub_app(hub, self.options.workers), hub_port).start()
+                ServedApp(
+                    "hub", create_hub_app(hub, workers=self.options.workers), hub_port
+                ).start()
             )
             self._banner(hub_url, shop.url, erp.url)
             asyncio.run(self._main(hub, subs, urls, demo, state, state_path))
