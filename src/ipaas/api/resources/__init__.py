@@ -8,6 +8,7 @@ from ipaas.api.resources import (
     integrations,
     mappings,
     monitoring,
+    notifications,
     oauth,
     queue,
     subscriptions,
@@ -25,4 +26,5 @@ ROUTERS = (
     oauth.router,
     oauth.callback_router,
     monitoring.router,
+    notifications.router,
 )
