@@ -115,7 +115,7 @@ class PresetOut(BaseModel):
             integration_id=p.integration_id,
             name=p.name,
             kind=p.kind,
-            fields=[SettingFieldSchema.of(f) for f in p.fields],
+            fields=[SettingFieldSchema.of(f) for f in sorted(p.fields, key=lambda f: f.sort_order)],
             values=p.values,
             secrets={k: SecretOut(**v) for k, v in mask_secrets(p.fields, p.secrets_set).items()},
             created_at=p.created_at,

@@ -15,9 +15,10 @@ Request bodies subclass ``RequestBody`` (unknown fields are rejected, naming the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, FastAPI, Path
 from fastapi.params import Depends as DependsParam
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,6 +99,30 @@ def personal_router(prefix: str, *, tags: list[str] | None = None) -> APIRouter:
 def public_router(prefix: str, *, tags: list[str] | None = None) -> APIRouter:
     """A router anyone may call. Keep it to authentication."""
     return _router(prefix, tags, public())
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    """One route of the app as served: its full path, methods and dependency tree."""
+
+    path: str
+    methods: frozenset[str]
+    dependant: Any
+
+
+def served_routes(app: FastAPI) -> list[RouteInfo]:
+    """Every FastAPI route of ``app`` with router prefixes and dependencies applied."""
+    from fastapi import routing
+
+    contexts = getattr(routing, "iter_route_contexts", None)
+    routes: list[Any] = list(contexts(app.routes)) if contexts else list(app.routes)
+    out = []
+    for route in routes:
+        dependant = getattr(route, "dependant", None)
+        if dependant is None or getattr(route, "path", None) is None:
+            continue
+        out.append(RouteInfo(route.path, frozenset(route.methods or ()), dependant))
+    return out
 
 
 def declarations(dependant: Any) -> list[Callable[..., Any]]:

@@ -87,7 +87,7 @@ def validate_values(
     before = existing or SettingValues()
     public: dict[str, Any] = {}
     secret: dict[str, Any] = {}
-    for f in sorted(declared.values(), key=lambda d: (d.sort_order, d.name)):
+    for f in sorted(declared.values(), key=lambda d: d.sort_order):
         stored = before.secret.get(f.name) if f.secret else before.public.get(f.name)
         if f.name in values:
             value = values[f.name]
