@@ -10,6 +10,7 @@ from ipaas.api.resources import (
     monitoring,
     notifications,
     oauth,
+    portal,
     queue,
     subscriptions,
 )
@@ -27,4 +28,10 @@ ROUTERS = (
     oauth.callback_router,
     monitoring.router,
     notifications.router,
+    portal.branding,
+    portal.knowledgebase,
+    portal.training,
+    portal.resources,
+    portal.deals,
+    portal.view,
 )
