@@ -120,6 +120,16 @@ def _open_uow(request: Request) -> UnitOfWork:
 
 async def web_context(request: Request) -> AsyncIterator[WebCtx]:
     """The page context; unauthenticated requests are sent to the login page."""
+    if request.method == "POST":
+        # Read the whole body before the transaction begins: on SQLite every transaction
+        # takes the write lock (BEGIN IMMEDIATE), and awaiting the body while holding it
+        # would block every other request on this event loop (a live preview beside a
+        # save waited out the 30 s busy timeout). Starlette caches both for the handler.
+        kind = request.headers.get("content-type", "")
+        if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            await request.form()  # FastAPI may have parsed it already: then it is cached
+        else:
+            await request.body()
     uow = _open_uow(request)
     try:
         cookie = request.cookies.get(SESSION_COOKIE)

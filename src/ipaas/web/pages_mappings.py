@@ -8,21 +8,29 @@ import re
 from typing import Annotated, Any
 
 import pydantic
-import sqlalchemy as sa
 from fastapi import Form, Request, Response
 from fastapi.responses import JSONResponse
 
+from ipaas.domain import DATA_TYPES, Direction
 from ipaas.domain.roles import Feature
 from ipaas.errors import ValidationError
-from ipaas.mapping import FieldMapping, FieldMappingType, LookupTable, MappingCollection, preview
+from ipaas.mapping import (
+    CollisionMethod,
+    FieldMappingType,
+    LookupTable,
+    MappingCollection,
+    SyncType,
+    preview,
+)
 from ipaas.store.mappings import MappingRepository, Owner
-from ipaas.store.tables import hub_records, queue_items
+from ipaas.web import mapping_rows as rows
 from ipaas.web.context import WEB_PREFIX, Web, WebCtx, redirect, web_router
+from ipaas.web.queries import samples
 
 router = web_router("/subscriptions", Feature.SUBSCRIPTION_MANAGEMENT)
 ROUTERS = (router,)
 TYPES = [t.value for t in FieldMappingType]
-MAX_ROWS = 300
+Short = Annotated[str, Form(max_length=200)]
 _INDEX = re.compile(r"^field_mappings\[(\d+)\]")
 
 
@@ -45,6 +53,41 @@ def mappings_page(ctx: Web, sub_id: int) -> Response:
         sub=ctx.subscription(sub_id),
         groups=sorted(groups.items()),
         lookups=repo.lookups(owner),
+        data_types=sorted(DATA_TYPES),
+        sync_types=[t.value for t in SyncType],
+        collision_methods=[m.value for m in CollisionMethod],
+    )
+
+
+@router.post("/{sub_id}/mappings")
+def add_collection(
+    ctx: Web,
+    sub_id: int,
+    name: Short,
+    data_type: Short,
+    direction: Short,
+    sync_type: Short = SyncType.ADD_AND_UPDATE.value,
+    collision_method: Short = CollisionMethod.ERROR.value,
+) -> Response:
+    """Create an empty collection and open it in the editor."""
+    owner = _owner(ctx, sub_id)
+    if data_type not in DATA_TYPES:
+        raise ValidationError(f"unknown data type {data_type!r}", field="data_type")
+    try:
+        collection = MappingCollection(
+            name=name.strip(),
+            data_type=data_type,
+            direction=Direction(direction),
+            sync_type=SyncType(sync_type),
+            collision_method=CollisionMethod(collision_method),
+        )
+    except (ValueError, pydantic.ValidationError) as exc:
+        raise ValidationError(f"the collection is incomplete: {exc}"[:300], field="name") from None
+    stored = MappingRepository(ctx.conn).add_collection(owner, collection)
+    ctx.api_ctx.audit("mapping.create", "mapping_collection", stored.id)
+    ctx.api_ctx.commit()
+    return redirect(
+        f"{WEB_PREFIX}/subscriptions/{sub_id}/mappings/{stored.id}", f"Created {collection.name}"
     )
 
 
@@ -52,86 +95,35 @@ def _lookups(ctx: WebCtx, owner: Owner) -> dict[str, LookupTable]:
     return {s.table.name: s.table for s in MappingRepository(ctx.conn).lookups(owner)}
 
 
-def _sample(ctx: WebCtx, sub_id: int, collection: MappingCollection) -> dict[str, Any]:
+def _samples(ctx: WebCtx, sub_id: int, collection: MappingCollection) -> list[samples.Sample]:
+    """What a collection reads: hub records (from_hub) or this subscription's payloads."""
     if collection.direction.value == "from_hub":
-        body = ctx.conn.execute(
-            sa.select(hub_records.c.body)
-            .where(
-                hub_records.c.company_id == ctx.principal.company_id,
-                hub_records.c.data_type == collection.data_type,
-            )
-            .order_by(hub_records.c.id.desc())
-            .limit(1)
-        ).scalar()
-    else:
-        q = queue_items
-        body = ctx.conn.execute(
-            sa.select(q.c.payload)
-            .where(
-                q.c.subscription_id == sub_id,
-                q.c.data_type == collection.data_type,
-                q.c.direction == "to_hub",
-                q.c.payload.is_not(None),
-            )
-            .order_by(q.c.id.desc())
-            .limit(1)
-        ).scalar()
-    return dict(body) if isinstance(body, dict) else {}
+        return samples.hub_samples(ctx.conn, ctx.principal.company_id, collection.data_type)
+    return samples.queue_samples(ctx.conn, sub_id, collection.data_type)
 
 
 @router.get("/{sub_id}/mappings/{collection_id}")
 def editor(ctx: Web, sub_id: int, collection_id: int) -> Response:
-    """Edit one collection with a live preview."""
+    """Edit one collection with a live preview on a picked or pasted sample record."""
     owner = _owner(ctx, sub_id)
     stored = MappingRepository(ctx.conn).collection(owner, collection_id)
-    sample = _sample(ctx, sub_id, stored.collection)
+    picks = _samples(ctx, sub_id, stored.collection)
+    first = picks[0].body if picks else {}
     return ctx.render(
         "mapping_editor.html",
         sub=ctx.subscription(sub_id),
         stored=stored,
         c=stored.collection,
         types=TYPES,
+        type_labels=rows.TYPE_LABELS,
+        shows=rows.types_showing,
+        inputs=rows.INPUTS,
         tables=sorted(_lookups(ctx, owner)),
-        sample=json.dumps(sample, indent=2, ensure_ascii=False),
+        samples=[
+            {"key": p.key, "label": p.label, "json": json.dumps(p.body, indent=2)} for p in picks
+        ],
+        sample=json.dumps(first, indent=2, ensure_ascii=False),
     )
-
-
-def _row(raw: dict[str, Any]) -> dict[str, Any]:
-    kind = str(raw.get("type") or "field")
-    row: dict[str, Any] = {"target": str(raw.get("target") or "").strip(), "type": kind}
-    for key in ("source", "expression", "table"):
-        value = str(raw.get(key) or "").strip()
-        if value:
-            row[key] = value
-    if kind == "static":
-        text = str(raw.get("value") or "")
-        try:
-            row["value"] = json.loads(text) if text.strip() else None
-        except ValueError:
-            row["value"] = text
-    return row
-
-
-def _build(
-    base: MappingCollection, rows: list[dict[str, Any]], mapping_filter: str | None
-) -> tuple[MappingCollection, list[dict[str, Any]], list[int]]:
-    """The edited collection, per-row definition errors (rows with errors are left out), and
-    the editor row of each field mapping kept."""
-    good: list[FieldMapping] = []
-    errors: list[dict[str, Any]] = []
-    rows_of_good: list[int] = []
-    for i, raw in enumerate(rows[:MAX_ROWS]):
-        row = _row(raw)
-        try:
-            good.append(FieldMapping.model_validate(row))
-            rows_of_good.append(i)
-        except pydantic.ValidationError as exc:
-            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            errors.append({"row": i, "field": row["target"], "message": message})
-    data = base.model_dump(mode="json")
-    data["field_mappings"] = [fm.model_dump(mode="json", exclude_unset=True) for fm in good]
-    data["mapping_filter"] = (mapping_filter or "").strip() or None
-    return MappingCollection.model_validate(data), errors, rows_of_good
 
 
 @router.post("/{sub_id}/mappings/{collection_id}/preview")
@@ -149,7 +141,7 @@ async def preview_json(ctx: Web, sub_id: int, collection_id: int, request: Reque
             raise ValueError("the sample must be a JSON object")
     except ValueError as exc:
         return JSONResponse({"sample_error": str(exc)[:200]})
-    collection, row_errors, rows_of_good = _build(
+    collection, row_errors, rows_of_good = rows.build(
         stored.collection, list(body.get("field_mappings") or []), body.get("mapping_filter")
     )
     result = preview(collection, sample, _lookups(ctx, owner)).to_dict()
@@ -162,15 +154,6 @@ async def preview_json(ctx: Web, sub_id: int, collection_id: int, request: Reque
     return JSONResponse(result)
 
 
-def _rows_from_form(form: Any) -> list[dict[str, Any]]:
-    rows: dict[int, dict[str, Any]] = {}
-    for key, value in form.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "fm" and parts[1].isdigit():
-            rows.setdefault(int(parts[1]), {})[parts[2]] = value
-    return [rows[i] for i in sorted(rows)]
-
-
 @router.post("/{sub_id}/mappings/{collection_id}")
 async def save(ctx: Web, sub_id: int, collection_id: int, request: Request) -> Response:
     """Save the field mappings (rows with definition errors are refused, naming the row)."""
@@ -178,8 +161,8 @@ async def save(ctx: Web, sub_id: int, collection_id: int, request: Request) -> R
     repo = MappingRepository(ctx.conn)
     stored = repo.collection(owner, collection_id)
     form = await request.form()
-    collection, errors, _ = _build(
-        stored.collection, _rows_from_form(form), str(form.get("mapping_filter") or "")
+    collection, errors, _ = rows.build(
+        stored.collection, rows.rows_from_form(form), str(form.get("mapping_filter") or "")
     )
     if errors:
         first = errors[0]
@@ -206,17 +189,42 @@ def save_lookup(
     owner = _owner(ctx, sub_id)
     repo = MappingRepository(ctx.conn)
     table = repo.lookup(owner, lookup_id).table
+    parsed = _entries(entries)
+    repo.replace_lookup(owner, lookup_id, table.model_copy(update={"entries": parsed}))
+    ctx.api_ctx.audit("lookup.update", "lookup_table", lookup_id, {"entries": len(parsed)})
+    ctx.api_ctx.commit()
+    return redirect(
+        f"{WEB_PREFIX}/subscriptions/{sub_id}/mappings", f"Lookup table {table.name} saved"
+    )
+
+
+def _entries(text: str) -> dict[str, Any]:
+    """Lookup entries from ``from = to`` lines (blank lines are skipped)."""
     parsed: dict[str, Any] = {}
-    for n, line in enumerate(entries.splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         key, sep, value = line.partition("=")
         if not sep or not key.strip():
             raise ValidationError(f"line {n}: write 'from = to'", field="entries")
         parsed[key.strip()] = value.strip()
-    repo.replace_lookup(owner, lookup_id, table.model_copy(update={"entries": parsed}))
-    ctx.api_ctx.audit("lookup.update", "lookup_table", lookup_id, {"entries": len(parsed)})
+    return parsed
+
+
+@router.post("/{sub_id}/lookups")
+def add_lookup(
+    ctx: Web,
+    sub_id: int,
+    name: Annotated[str, Form(min_length=1, max_length=128)],
+    entries: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    """Create a lookup table (a name unique in this subscription) with its entries."""
+    owner = _owner(ctx, sub_id)
+    table = LookupTable(name=name.strip() or "-", entries=_entries(entries))
+    stored = MappingRepository(ctx.conn).add_lookup(owner, table)
+    ctx.api_ctx.audit("lookup.create", "lookup_table", stored.id, {"entries": len(table.entries)})
     ctx.api_ctx.commit()
     return redirect(
-        f"{WEB_PREFIX}/subscriptions/{sub_id}/mappings", f"Lookup table {table.name} saved"
+        f"{WEB_PREFIX}/subscriptions/{sub_id}/mappings",
+        f"Lookup table {table.name} created",
     )

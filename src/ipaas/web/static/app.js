@@ -93,18 +93,24 @@
     setInterval(refresh, 5000);
   }
 
-  // Mapping editor: preview as you type (debounced), per-field errors beside each row.
+  // Mapping editor: each row shows the inputs of its type; preview as you type (debounced),
+  // per-field errors under each row; pick a recent record as the sample.
   const editor = $("form[data-mapping-editor]");
   if (editor) {
     const out = $("[data-preview-output]");
     const line = $("[data-preview-status]");
     const sample = $("#sample");
+    const rowsOf = () => $$("li.fm-row", editor);
     let timer = null;
     let seq = 0;
+    const showInputs = (row) => {
+      const kind = $('[data-k="type"]', row).value;
+      $$("[data-types]", row).forEach((g) => { g.hidden = !g.dataset.types.split(" ").includes(kind); });
+    };
     const collect = () => {
-      const rows = $$("tr.fm-row", editor).map((tr) => {
-        const get = (n) => { const el = $(`[data-k="${n}"]`, tr); return el ? el.value : ""; };
-        return { target: get("target"), type: get("type"), source: get("source"), expression: get("expression"), value: get("value"), table: get("table") };
+      const rows = rowsOf().map((row) => {
+        const get = (n) => { const el = $(`[data-k="${n}"]`, row); return el ? el.value : ""; };
+        return { target: get("target"), type: get("type"), source: get("source"), expression: get("expression"), value: get("value"), table: get("table"), default: get("default") };
       });
       return { field_mappings: rows, sample: sample ? sample.value : "{}", mapping_filter: ($("#mapping_filter") || {}).value || "" };
     };
@@ -119,12 +125,12 @@
         });
         const d = await r.json();
         if (mine !== seq) return;
-        $$("tr.fm-row", editor).forEach((tr) => { tr.classList.remove("has-error"); $("td.err", tr).textContent = ""; });
+        rowsOf().forEach((row) => { row.classList.remove("has-error"); $(".fm-error", row).textContent = ""; });
         if (d.sample_error) { line.innerHTML = `<span class="pill bad">Sample: ${esc(d.sample_error)}</span>`; return; }
         const errs = d.errors || [];
         for (const e of errs) {
-          const tr = e.row != null ? $$("tr.fm-row", editor)[e.row] : $$("tr.fm-row", editor).find((t) => $('[data-k="target"]', t).value === e.field);
-          if (tr) { tr.classList.add("has-error"); $("td.err", tr).textContent = e.message; }
+          const row = e.row != null ? rowsOf()[e.row] : rowsOf().find((t) => $('[data-k="target"]', t).value === e.field);
+          if (row) { row.classList.add("has-error"); $(".fm-error", row).textContent = e.message; }
         }
         out.textContent = JSON.stringify(d.output, null, 2);
         const us = d.microseconds != null ? ` · ${d.microseconds} µs` : "";
@@ -133,25 +139,51 @@
           : `<span class="pill bad">✕ ${errs.length} error(s)${d.skipped ? " · skipped: " + esc(d.skipped) : ""}${d.failed ? " · " + esc(d.failed) : ""}</span>`;
       } catch (e) { line.textContent = "Preview unavailable"; }
     };
-    const schedule = () => { clearTimeout(timer); timer = setTimeout(run, 250); };
+    const counter = $(".card-head .count", editor);
+    const schedule = () => {
+      if (counter) counter.textContent = rowsOf().length;
+      clearTimeout(timer); timer = setTimeout(run, 250);
+    };
     editor.addEventListener("input", schedule);
-    editor.addEventListener("change", schedule);
-    if (sample) sample.addEventListener("input", schedule);
+    editor.addEventListener("change", (ev) => {
+      if (ev.target.matches('[data-k="type"]')) showInputs(ev.target.closest("li.fm-row"));
+      schedule();
+    });
+    rowsOf().forEach(showInputs);
+    const pick = $("[data-sample-pick]");
+    if (pick) pick.addEventListener("change", () => {
+      const opt = pick.selectedOptions[0];
+      if (opt && opt.dataset.json) { sample.value = opt.dataset.json; schedule(); }
+    });
+    if (sample) sample.addEventListener("input", () => { if (pick) pick.value = ""; schedule(); });
     const add = $("[data-add-row]");
     if (add) add.addEventListener("click", () => {
       const tpl = $("template#fm-row-template");
-      const body = $("tbody[data-rows]", editor);
+      const list = $("[data-rows]", editor);
       const node = tpl.content.firstElementChild.cloneNode(true);
-      const n = body.children.length;
-      $$("[name]", node).forEach((el) => { el.name = el.name.replace("__n__", n); el.id = (el.id || "").replace("__n__", n); });
+      // a fresh number, never reused after removals, keeps ids unique
+      const n = Math.max(-1, ...rowsOf().map((r) => Number(($('[data-k="target"]', r).name.split(".")[1])))) + 1;
+      $$("[name], [id]", node).forEach((el) => {
+        if (el.name) el.name = el.name.replace("__n__", n);
+        if (el.id) el.id = el.id.replace("__n__", n);
+      });
       $$("label[for]", node).forEach((el) => { el.htmlFor = el.htmlFor.replace("__n__", n); });
-      body.appendChild(node);
+      list.appendChild(node);
+      const empty = $("[data-empty-rows]", editor);
+      if (empty) empty.remove();
+      showInputs(node);
       $("input", node).focus();
       schedule();
     });
     editor.addEventListener("click", (ev) => {
       const btn = ev.target.closest("[data-remove-row]");
-      if (btn) { btn.closest("tr").remove(); schedule(); }
+      if (!btn) return;
+      const row = btn.closest("li.fm-row");
+      const next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      // keep keyboard focus in the list rather than losing it to the page
+      (next ? $("input", next) : add).focus();
+      schedule();
     });
     run();
   }
