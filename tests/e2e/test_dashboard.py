@@ -88,7 +88,7 @@ def test_subscriber_walks_every_page_and_fixes_an_error(
     # Subscriptions: settings with a masked secret, flows, initialize with progress.
     page.get_by_role("link", name="Subscriptions").click()
     page.get_by_role("link", name="Acme ERP").click()
-    page.get_by_label("Shop url").fill("https://erp.example.test")
+    page.get_by_label("Base url").fill("https://erp.example.test")
     page.get_by_label("Api key").fill("s3cret-value")
     page.get_by_role("button", name="Save settings").click()
     page.wait_for_selector("text=Saved (2 changed)")

@@ -46,10 +46,23 @@ def save_branding(
     return redirect(f"{WEB_PREFIX}/portal/branding", "Branding saved")
 
 
+EMPTY = {
+    "knowledgebase": "No articles yet. Publish the first one with the form.",
+    "deals": "No deals registered yet.",
+}
+
+
 def _list_page(ctx: WebCtx, kind: str, title: str, editable: bool) -> Response:
     owner = _content_owner(ctx)
     items = portal.content(ctx.uow, owner, kind) if owner else []
-    return ctx.render("portal_list.html", kind=kind, title=title, items=items, editable=editable)
+    empty = EMPTY.get(kind) or (
+        "No training pages yet. Publish the first one with the form."
+        if editable
+        else "No training pages yet: your service provider publishes them here."
+    )
+    return ctx.render(
+        "portal_list.html", kind=kind, title=title, items=items, editable=editable, empty=empty
+    )
 
 
 def _add(ctx: WebCtx, kind: str, item: dict[str, str]) -> Response:

@@ -22,6 +22,7 @@ from ipaas.connectors.memory import InMemoryConnector
 from ipaas.domain import Direction, Method, QueueState, RetryPolicy
 from ipaas.domain.roles import Role
 from ipaas.security.passwords import hash_password
+from ipaas.services import dashboard_portal
 from ipaas.store import NewQueueItem
 from ipaas.store.accounts import AccountRepository
 from ipaas.store.api_calls import ApiCallRepository, NewApiCall
@@ -70,6 +71,13 @@ DEFINITION: dict[str, Any] = {
     "data_types": [{"data_type": "product", "directions": ["to_hub", "from_hub"]}],
     "settings": [
         {"name": "shop_url", "type": "string", "required": True},
+        {"name": "api_key", "type": "password"},
+    ],
+}
+ERP_DEFINITION: dict[str, Any] = {
+    "data_types": [{"data_type": "product", "directions": ["to_hub", "from_hub"]}],
+    "settings": [
+        {"name": "base_url", "type": "string", "required": True},
         {"name": "api_key", "type": "password"},
     ],
 }
@@ -154,11 +162,25 @@ def seed(hub: Hub) -> Seeded:
         integration = t.create_integration(
             builder, "memory-shop", "Storefront", "memory", definition=DEFINITION
         )
+        erp_integration = t.create_integration(
+            builder, "memory-erp", "Back-office ERP", "memory", definition=ERP_DEFINITION
+        )
         uow.conn.execute(
             sa.update(companies)
             .where(companies.c.id == misp)
             .values(settings={"branding": {"name": "Northwind", "primary": "#2f5d8a"}})
         )
+        dashboard_portal.add_content(
+            uow, misp, "training",
+            {"title": "Reading an error's story",
+             "text": "Open Queue & errors, pick the item, read its timeline and API calls, "
+                     "fix the cause, then Retry."},
+        )  # fmt: skip
+        dashboard_portal.add_content(
+            uow, misp, "knowledgebase",
+            {"title": "Mapping a status through a lookup table",
+             "text": "Create a lookup table (live = active), then pick the Lookup type."},
+        )  # fmt: skip
         accounts = AccountRepository(uow.conn)
         users = {}
         for email, name, company, role in (
@@ -170,7 +192,7 @@ def seed(hub: Hub) -> Seeded:
             accounts.add_membership(user_id, company, role)
             users[role.value] = email
         shop = t.create_subscription(sub, integration, "Acme web shop")
-        erp = t.create_subscription(sub, integration, "Acme ERP")
+        erp = t.create_subscription(sub, erp_integration, "Acme ERP")
         uow.conn.execute(
             sa.update(subscriptions)
             .where(subscriptions.c.id == shop)
@@ -225,7 +247,7 @@ def seed(hub: Hub) -> Seeded:
     with hub.unit_of_work() as uow:
         [error] = uow.queue.items(state=QueueState.ERROR)
         seeded.error_item_id = error.id
-        _record_calls(uow.conn, seeded, error.id, error.tracking_id)
+        _record_calls(uow.conn, seeded, error.id, error.tracking_id, error.created_at)
         _trigger_state(uow.conn, shop, erp)
         seeded.record_ids = [
             int(i)
@@ -237,13 +259,35 @@ def seed(hub: Hub) -> Seeded:
     return seeded
 
 
-def _record_calls(conn: sa.Connection, s: Seeded, item_id: int, tracking: str) -> None:
+def _record_calls(
+    conn: sa.Connection, s: Seeded, item_id: int, tracking: str, created: Any
+) -> None:
     now = utcnow()
     rows = []
+    for n in reversed(range(40)):  # oldest first, as they would be recorded
+        rows.append(
+            NewApiCall(
+                at=now - timedelta(minutes=n * 17),
+                method=("GET", "POST", "PUT")[n % 3],
+                url=(
+                    f"https://shop.example.test/admin/products/{1000 + n}.json"
+                    if n % 2
+                    else f"https://erp.example.test/api/products/{1000 + n}"
+                ),
+                duration_ms=40.0 + (n * 7) % 120,
+                status=(200, 200, 201, 200, 429)[n % 5],
+                subscription_id=s.shop_id if n % 2 else s.erp_id,
+                data_type="product",
+                record_key=f"s{n % 5}",
+                request_excerpt=None if n % 3 == 0 else '{"product": {"title": "Head lamp"}}',
+                response_excerpt=json.dumps({"product": {"id": 1000 + n}}),
+            )
+        )
     for n in range(3):
         rows.append(
             NewApiCall(
-                at=now - timedelta(seconds=30 - n * 5),
+                # the attempts follow the item's creation, as in the story they tell
+                at=created + timedelta(milliseconds=40 + n * 60),
                 method="POST",
                 url="https://erp.example.test/api/products?api_key=[redacted]",
                 duration_ms=180.0 + n * 20,
@@ -259,21 +303,6 @@ def _record_calls(conn: sa.Connection, s: Seeded, item_id: int, tracking: str) -
                 '"channel": "web"}',
                 response_excerpt='{"error": "database is locked, try again later"}',
                 error="HTTP 500 Internal Server Error",
-            )
-        )
-    for n in range(40):
-        rows.append(
-            NewApiCall(
-                at=now - timedelta(minutes=n * 17),
-                method=("GET", "POST", "PUT")[n % 3],
-                url=f"https://shop.example.test/admin/products/{1000 + n}.json",
-                duration_ms=40.0 + (n * 7) % 120,
-                status=(200, 200, 201, 200, 429)[n % 5],
-                subscription_id=s.shop_id if n % 2 else s.erp_id,
-                data_type="product",
-                record_key=f"s{n % 5}",
-                request_excerpt=None if n % 3 == 0 else '{"product": {"title": "Head lamp"}}',
-                response_excerpt=json.dumps({"product": {"id": 1000 + n}}),
             )
         )
     ApiCallRepository(conn).insert_many(rows)
