@@ -173,3 +173,29 @@ def test_connection_test_against_the_demo_shop(sqlite_world: World, tmp_path: Pa
     calls = client.get("/api/v1/api-calls", params={"subscription_id": sub["id"]}).json()
     assert [c["status"] for c in calls["items"]] == [200, 401]
     assert "shop-demo-token" not in str(calls)
+
+
+def test_enabling_webhooks_in_the_demo_shop(sqlite_world: World, tmp_path: Path) -> None:
+    integration = publish_demo(sqlite_world)
+    sub = subscribe(sqlite_world, "shop", integration["id"], "store")
+    client = sqlite_world.client("shop")
+    url = f"/api/v1/subscriptions/{sub['id']}/webhooks"
+    bad = client.post(f"{url}/enable", json={"scopes": ["spaceship/created"]})
+    assert bad.status_code == 422
+    assert error_of(bad)["field"] == "scopes.0"
+    shop_app = create_shop_app(str(tmp_path / "shop.db"), DemoSettings())
+    try:
+        with serve_in_thread(shop_app) as base:
+            values = {"shop_url": base, "api_token": "shop-demo-token", "webhook_secret": "s"}
+            client.patch(f"/api/v1/subscriptions/{sub['id']}/settings", json={"values": values})
+            enabled = client.post(f"{url}/enable", json={"scopes": ["product/created"]})
+            assert enabled.status_code == 200, enabled.text
+            assert [(r["scope"], r["state"]) for r in enabled.json()] == [
+                ("product/created", "enabled")
+            ]
+    finally:
+        shop_app.state.system.close()
+    status = client.get(url).json()
+    assert status["callback_url"].startswith("http://127.0.0.1:8000/hooks/")
+    assert [r["state"] for r in status["registrations"]] == ["enabled"]
+    assert sqlite_world.client("rival").get(url).status_code == 404

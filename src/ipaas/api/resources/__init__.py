@@ -13,6 +13,7 @@ from ipaas.api.resources import (
     portal,
     queue,
     subscriptions,
+    webhooks,
 )
 
 ROUTERS = (
@@ -34,4 +35,5 @@ ROUTERS = (
     portal.resources,
     portal.deals,
     portal.view,
+    webhooks.router,
 )
