@@ -12,3 +12,4 @@ from ipaas.store import triggers_tables  # noqa: F401
 from ipaas.store import transfer_tables  # noqa: F401
 from ipaas.store import accounts_tables  # noqa: F401
 from ipaas.store import resources_tables  # noqa: F401
+from ipaas.store import dashboard_tables  # noqa: F401
