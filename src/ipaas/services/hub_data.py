@@ -78,8 +78,18 @@ def search(
     check_data_type(data_type)
     if len(fields) > MAX_FILTERS:
         raise ValidationError(f"at most {MAX_FILTERS} field filters", field="fields")
+    spec = get_data_type(data_type)
+    # Filters naming the whole match key (e.g. sku) go through its unique index.
+    key = spec.match_key(fields) if set(spec.match_keys) <= set(fields) else None
     return hub_data.search(
-        uow.conn, scope.visible, data_type, fields, deleted=deleted, after_id=after_id, limit=limit
+        uow.conn,
+        scope.visible,
+        data_type,
+        fields,
+        deleted=deleted,
+        after_id=after_id,
+        limit=limit,
+        match_key=key,
     )
 
 

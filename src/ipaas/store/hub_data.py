@@ -64,8 +64,12 @@ def search(
     deleted: bool | None,
     after_id: int,
     limit: int,
+    match_key: str | None = None,
 ) -> list[HubRecord]:
-    """Records of ``data_type`` whose fields (dotted paths) have the given values, by id."""
+    """Records of ``data_type`` whose fields (dotted paths) have the given values, by id.
+
+    ``match_key``, when the filters name every match-key field, narrows the search through
+    the unique (company, data type, match key) index first."""
     hr = hub_records
     query = (
         sa.select(hr)
@@ -76,6 +80,8 @@ def search(
     )
     if deleted is not None:
         query = query.where(hr.c.deleted.is_(deleted))
+    if match_key is not None:
+        query = query.where(hr.c.match_key == match_key)
     for path, value in fields.items():
         query = query.where(_field_condition(conn.dialect.name, path.split("."), value))
     return [_row_to_record(r) for r in conn.execute(query)]
