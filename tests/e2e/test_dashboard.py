@@ -139,11 +139,14 @@ def test_roles_see_only_their_pages(browser: Any, served: tuple[str, Seeded]) ->
     page.wait_for_selector("text=Branding saved")
     assert page.locator(".sidebar .brand-name").inner_text() == "Northwind Partners"
     page.get_by_role("link", name="Deal registration").click()
-    page.get_by_label("Customer").fill("Globex")
+    page.get_by_label("Prospect company").fill("Globex")
+    page.get_by_label("Contact name").fill("Hank Scorpio")
+    page.get_by_label("Contact email").fill("hank@globex.example")
     page.get_by_role("button", name="Register deal").click()
-    page.wait_for_selector("text=Globex")
+    page.wait_for_selector("text=Deal with Globex registered")
+    assert "Hank Scorpio" in page.locator("table.data").inner_text()
     # The MiSP switches to the subscriber company it manages.
-    page.get_by_label("Company").select_option(str(seeded.subscriber_id))
+    page.get_by_label("Company", exact=True).select_option(str(seeded.subscriber_id))
     page.locator(".role-badge", has_text="subscriber").wait_for()
     shot(page, "misp-as-subscriber")
     response = page.goto(f"{base}/app/portal/branding")

@@ -22,13 +22,12 @@ from ipaas.connectors.memory import InMemoryConnector
 from ipaas.domain import Direction, Method, QueueState, RetryPolicy
 from ipaas.domain.roles import Role
 from ipaas.security.passwords import hash_password
-from ipaas.services import dashboard_portal
 from ipaas.store import NewQueueItem
 from ipaas.store.accounts import AccountRepository
 from ipaas.store.api_calls import ApiCallRepository, NewApiCall
+from ipaas.store.portal import PortalRepository
 from ipaas.store.tables import (
     api_calls,
-    companies,
     hub_record_versions,
     hub_records,
     lookup_tables,
@@ -165,21 +164,23 @@ def seed(hub: Hub) -> Seeded:
         erp_integration = t.create_integration(
             builder, "memory-erp", "Back-office ERP", "memory", definition=ERP_DEFINITION
         )
-        uow.conn.execute(
-            sa.update(companies)
-            .where(companies.c.id == misp)
-            .values(settings={"branding": {"name": "Northwind", "primary": "#2f5d8a"}})
-        )
-        dashboard_portal.add_content(
-            uow, misp, "training",
-            {"title": "Reading an error's story",
-             "text": "Open Queue & errors, pick the item, read its timeline and API calls, "
+        portal = PortalRepository(uow.conn)
+        portal.save_branding(
+            misp, {"name": "Northwind", "primary_color": "#2f5d8a", "logo_url": None,
+                   "secondary_color": None},
+        )  # fmt: skip
+        portal.add_article(
+            misp,
+            {"kind": "training", "title": "Reading an error's story",
+             "roles": ["subscriber", "integrator"],
+             "body": "Open Queue & errors, pick the item, read its timeline and API calls, "
                      "fix the cause, then Retry."},
         )  # fmt: skip
-        dashboard_portal.add_content(
-            uow, misp, "knowledgebase",
-            {"title": "Mapping a status through a lookup table",
-             "text": "Create a lookup table (live = active), then pick the Lookup type."},
+        portal.add_article(
+            misp,
+            {"kind": "knowledgebase", "title": "Mapping a status through a lookup table",
+             "roles": ["subscriber"],
+             "body": "Create a lookup table (live = active), then pick the Lookup type."},
         )  # fmt: skip
         accounts = AccountRepository(uow.conn)
         users = {}
@@ -191,6 +192,9 @@ def seed(hub: Hub) -> Seeded:
             user_id = accounts.create_user(email, name, secret)
             accounts.add_membership(user_id, company, role)
             users[role.value] = email
+        # a second subscriber member, so the Users page has someone to remove
+        ops = accounts.create_user("ops@example.com", "Olga Ops", secret)
+        accounts.add_membership(ops, sub, Role.SUBSCRIBER)
         shop = t.create_subscription(sub, integration, "Acme web shop")
         erp = t.create_subscription(sub, erp_integration, "Acme ERP")
         uow.conn.execute(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ipaas.domain.accounts import CompanyRef
 from ipaas.domain.roles import CompanyKind
 from ipaas.errors import NotFoundError
+from ipaas.store.portal import PortalRepository
 from ipaas.store.tables import companies, integrations, subscriptions
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -131,25 +132,18 @@ def companies_built_for(conn: sa.Connection, integrator_company_id: int) -> list
     return [CompanyRef(r.id, r.name, CompanyKind(r.kind), r.managing_misp_id) for r in rows]
 
 
-def company_settings(conn: sa.Connection, company_id: int) -> dict[str, Any]:
-    """A company's settings JSON."""
-    value = conn.execute(
-        sa.select(companies.c.settings).where(companies.c.id == company_id)
-    ).scalar_one_or_none()
-    return dict(value or {})
-
-
 def branding_for(conn: sa.Connection, company: CompanyRef) -> Brand:
     """The branding shown to ``company``: its own as a MiSP, else its managing MiSP's."""
     owner = company.id if company.kind is CompanyKind.MISP else company.managing_misp_id
     if owner is None:
         return Brand(name="ipaas")
-    settings = company_settings(conn, owner)
-    raw = settings.get("branding") or {}
-    primary = str(raw.get("primary") or DEFAULT_PRIMARY)
+    found = PortalRepository(conn).branding(owner)
+    if found is None:
+        return Brand(name="ipaas", owner_id=owner)
+    primary = found.primary_color or DEFAULT_PRIMARY
     return Brand(
-        name=str(raw.get("name") or "ipaas"),
-        logo_url=raw.get("logo_url") or None,
+        name=found.name,
+        logo_url=found.logo_url or None,
         primary=primary if HEX_COLOUR.match(primary) else DEFAULT_PRIMARY,
         owner_id=owner,
     )
