@@ -92,6 +92,38 @@ def test_mapping_editor_rows_show_the_inputs_of_their_type(
     page.context.close()
 
 
+def test_members_invite_and_remove(browser: Any, served: tuple[str, Seeded]) -> None:
+    import httpx
+
+    base, _ = served
+    page = _login(browser, base, "sub@example.com")
+    page.goto(f"{base}/app/portal/users")
+    assert "Olga Ops" in page.locator("table.data").inner_text()
+    page.get_by_label("Email", exact=True).fill("new.person@example.com")
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_selector("text=Invitation for new.person@example.com")
+    token = page.get_by_label("Invitation token").input_value()
+    assert len(token) > 20
+    assert token not in page.url
+    shot(page, "users-invited")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove ops@example.com").click()
+    page.wait_for_selector("text=Removed ops@example.com")
+    assert "Olga Ops" not in page.locator("table.data").inner_text()
+    # The last member stays: no remove button, and the route refuses.
+    assert page.get_by_role("button", name="Remove sub@example.com").count() == 0
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    with httpx.Client(base_url=base, cookies=cookies) as client:
+        # A role the company's kind does not have is refused, naming the role.
+        answer = client.post(
+            "/app/portal/users/2/role", data={"role": "misp", "csrf_token": csrf or ""}
+        )
+        assert answer.status_code == 403
+        assert "may have the role subscriber, not misp" in answer.text
+    page.context.close()
+
+
 PAGES = [
     ("queue", "/app/queue"),
     ("queue-errors", "/app/queue?state=error"),

@@ -17,6 +17,7 @@ def install_dashboard(app: FastAPI) -> None:
         pages_api_calls,
         pages_auth,
         pages_mappings,
+        pages_members,
         pages_monitoring,
         pages_portal,
         pages_records,
@@ -31,6 +32,7 @@ def install_dashboard(app: FastAPI) -> None:
         pages_subscriptions,
         pages_mappings,
         pages_portal,
+        pages_members,
     ):
         for router in module.ROUTERS:
             app.include_router(router)

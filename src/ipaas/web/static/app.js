@@ -12,6 +12,9 @@
     return r.json();
   }
 
+  // Destructive forms ask first.
+  $$("form[data-confirm]").forEach((f) => f.addEventListener("submit", (ev) => { if (!window.confirm(f.dataset.confirm)) ev.preventDefault(); }));
+
   // The company switcher submits on change.
   $$("form[data-autosubmit] select").forEach((s) => s.addEventListener("change", () => s.form.submit()));
 
