@@ -19,6 +19,7 @@ from ipaas.security.passwords import (
     password_needs_rehash,
     verify_password,
 )
+from ipaas.store.accounts_audit import LoginAttemptRepository
 from ipaas.store.types import utcnow
 
 router = public_router("/auth", tags=["auth"])
@@ -64,9 +65,8 @@ def login(body: LoginIn, ctx: PublicCtx, response: Response) -> LoginOut:
     Repeated failures lock the email (and the client address) for a while: 429 AUTH_LOCKED.
     """
     now = utcnow()
-    by_email, by_ip = ctx.accounts.recent_failures(
-        body.email, ctx.client_ip, now - LOGIN_POLICY.window
-    )
+    attempts = LoginAttemptRepository(ctx.uow.conn)
+    by_email, by_ip = attempts.recent_failures(body.email, ctx.client_ip, now - LOGIN_POLICY.window)
     locked = LOGIN_POLICY.locked_until(by_email, by_ip, now)
     if locked is not None:
         raise LOGIN_POLICY.lock_error(*locked, now)
@@ -74,7 +74,7 @@ def login(body: LoginIn, ctx: PublicCtx, response: Response) -> LoginOut:
     password = body.password.get_secret_value()
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.active
-    ctx.accounts.record_login_attempt(body.email, ctx.client_ip, ok)
+    attempts.record_login_attempt(body.email, ctx.client_ip, ok)
     if not ok or user is None:
         ctx.audit("auth.login_failed", "user", user.id if user else None)
         ctx.commit()

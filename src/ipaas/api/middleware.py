@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from contextvars import ContextVar
@@ -32,6 +33,32 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get() or "-"
         return True
+
+
+_HANDLER_NAME = "ipaas.api.requests"
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def install_request_logging(level: str = "info") -> None:
+    """Send the API's log lines, each with its request id, to stderr (once per process)."""
+    logger = logging.getLogger("ipaas.api")
+    if any(h.get_name() == _HANDLER_NAME for h in logger.handlers):
+        return
+    handler = _StderrHandler()
+    handler.set_name(_HANDLER_NAME)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
 
 
 class _TooLarge(Exception):

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from ipaas.api import api_keys, audit, auth, companies, me, members, presets, resources, views
 from ipaas.api.errors import install_error_handlers
-from ipaas.api.middleware import RequestMiddleware
+from ipaas.api.middleware import RequestMiddleware, install_request_logging
 
 #: Every router of the HTTP API; a new resource adds its module's ``router`` here.
 ROUTERS = (
@@ -29,6 +29,7 @@ def install_api(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
     hub = app.state.hub
+    install_request_logging(hub.settings.log_level)
     app.add_middleware(
         RequestMiddleware, max_bytes=hub.settings.max_request_bytes, path_prefix="/api/"
     )

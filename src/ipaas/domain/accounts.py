@@ -31,7 +31,7 @@ from ipaas.errors import (
 
 
 class NotAuthenticatedError(AuthenticationError):
-    """Sign in first: send a session cookie or an ``Authorization: Bearer ipk_...`` key."""
+    """Sign in first: send the session cookie or an Authorization: Bearer ipk_... header."""
 
     code = "AUTH_REQUIRED"
 
