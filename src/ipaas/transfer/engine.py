@@ -8,8 +8,9 @@ transaction is ever open while a call to an external system is awaited:
 2. call (no transaction): read to_hub records, write from_hub records, concurrently,
    each within its subscription's throttle and with ``call_context`` set;
 3. store (one transaction): to_hub records into the hub with fan-out, from_hub links,
-   item states and log lines. Each item runs in a savepoint, so one bad record never
-   undoes the others.
+   item states and log lines, with a few multi-row statements for the whole batch
+   (``batch_store``). A group whose writes fail is stored again item by item, each in a
+   savepoint, so one bad record never undoes the others.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ipaas.store.queue import QueueItem
 from ipaas.store.records import HubRecord
 from ipaas.store.transfer import TransferStore
 from ipaas.store.types import utcnow
+from ipaas.transfer.batch_store import store_batch
 from ipaas.transfer.directory import SubscriptionDirectory
 from ipaas.transfer.from_hub import Delivered, Delivery, plan_delivery, send, store_delivery
 from ipaas.transfer.logs import LogBuffer
@@ -189,6 +191,10 @@ class TransferEngine:
                 work.body = item.payload
         except WaitForRateLimit as exc:
             work.outcome = wait(f"rate limited: {exc}", exc.retry_after or 1.0)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            # A lost database connection (the throttle's, or a connector's own) is
+            # transient: try again rather than give up on the record.
+            work.outcome = failed(RetriableError(f"database unavailable: {type(exc).__name__}"))
         except Exception as exc:
             work.outcome = failed(exc)
         finally:
@@ -213,10 +219,10 @@ class TransferEngine:
         store = TransferStore(uow.conn)
         writes = BatchWrites(uow, store, self.directory, LogBuffer())
         done_ids: list[int] = []
+        pending = [w for w in works if w.outcome is None]
+        stored = store_batch(writes, pending, lambda work: self._store_one(writes, work))
         for work in works:
-            outcome = work.outcome
-            if outcome is None:
-                outcome = self._store_one(writes, work)
+            outcome = work.outcome or stored[work.item.id]
             self._apply(writes, work.item, outcome, done_ids)
             if work.item.debug:
                 writes.logs.note(
