@@ -74,6 +74,7 @@ def login(body: LoginIn, ctx: PublicCtx, response: Response) -> LoginOut:
     password = body.password.get_secret_value()
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.active
+    attempts.prune(now - 4 * LOGIN_POLICY.window)
     attempts.record_login_attempt(body.email, ctx.client_ip, ok)
     if not ok or user is None:
         ctx.audit("auth.login_failed", "user", user.id if user else None)

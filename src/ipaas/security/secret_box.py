@@ -121,9 +121,18 @@ def load_secret_box(settings: Settings) -> SecretBox:
 
 
 def secret_box_for(hub: Any) -> SecretBox:
-    """The hub's secret box, built once and kept in ``hub.extras``."""
-    box = hub.extras.get(_EXTRAS_KEY)
-    if not isinstance(box, SecretBox):
-        box = load_secret_box(hub.settings)
-        hub.extras[_EXTRAS_KEY] = box
+    """The hub's secret box, kept in ``hub.extras``. With a key file, a rotation done by
+    another process (``ipaas secrets rotate-key``) is picked up when the file changes."""
+    settings = hub.settings
+    stamp: object = None
+    if not settings.secret_key:
+        path = key_file(settings)
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+    cached = hub.extras.get(_EXTRAS_KEY)
+    if isinstance(cached, tuple) and cached[0] == stamp and isinstance(cached[1], SecretBox):
+        return cached[1]
+    box = load_secret_box(settings)
+    if not settings.secret_key:
+        stamp = key_file(settings).stat().st_mtime_ns
+    hub.extras[_EXTRAS_KEY] = (stamp, box)
     return box

@@ -290,6 +290,12 @@ class AccountRepository:
         """A new session; returns the cookie value (only its digest is stored)."""
         token = new_token(SESSION_PREFIX)
         now = utcnow()
+        # Expired sessions of the user are of no use: clear them as a new one starts.
+        self._conn.execute(
+            sa.delete(auth_sessions).where(
+                auth_sessions.c.user_id == user_id, auth_sessions.c.expires_at <= now
+            )
+        )
         self._conn.execute(
             sa.insert(auth_sessions).values(
                 token_hash=hash_token(token),

@@ -19,6 +19,10 @@ class LoginAttemptRepository:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 
+    def prune(self, older_than: datetime) -> None:
+        """Forget attempts older than ``older_than`` (they no longer count)."""
+        self._conn.execute(sa.delete(login_attempts).where(login_attempts.c.at < older_than))
+
     def record_login_attempt(self, email: str, client_ip: str, success: bool) -> None:
         self._conn.execute(
             sa.insert(login_attempts).values(
