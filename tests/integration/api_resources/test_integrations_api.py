@@ -14,8 +14,8 @@ from resources_support import (
 
 def test_create_describe_and_publish_an_integration(sqlite_world: World) -> None:
     builder = sqlite_world.client("builder")
-    definition = {**demo_definition("shop"), "mappings": [PRODUCT_TEMPLATE]}
-    definition["mappings"][0]["field_mappings"] = definition["mappings"][0]["field_mappings"][:2]
+    template = {**PRODUCT_TEMPLATE, "field_mappings": PRODUCT_TEMPLATE["field_mappings"][:2]}
+    definition = {**demo_definition("shop"), "mappings": [template]}
     created = builder.post("/api/v1/integrations", json=definition)
     assert created.status_code == 201, created.text
     body = created.json()
