@@ -199,3 +199,29 @@ def test_enabling_webhooks_in_the_demo_shop(sqlite_world: World, tmp_path: Path)
     assert status["callback_url"].startswith("http://127.0.0.1:8000/hooks/")
     assert [r["state"] for r in status["registrations"]] == ["enabled"]
     assert sqlite_world.client("rival").get(url).status_code == 404
+
+
+def test_presets_fill_a_subscription(sqlite_world: World) -> None:
+    integration = publish_demo(sqlite_world)
+    sub = subscribe(sqlite_world, "shop", integration["id"], "store")
+    client = sqlite_world.client("shop")
+    preset = client.post(
+        "/api/v1/presets",
+        json={
+            "name": "shop credentials",
+            "kind": "credentials",
+            "integration_id": integration["id"],
+            "values": {
+                "shop_url": "http://127.0.0.1:9",
+                "api_token": "tok",
+                "webhook_secret": "w",
+            },
+        },
+    )
+    assert preset.status_code == 201, preset.text
+    url = f"/api/v1/subscriptions/{sub['id']}/presets"
+    assert client.post(url, json={"preset_id": preset.json()["id"]}).status_code == 204
+    rival = sqlite_world.client("rival")
+    assert rival.post(url, json={"preset_id": preset.json()["id"]}).status_code == 404
+    missing = client.post(url, json={"preset_id": 999})
+    assert missing.status_code == 404
