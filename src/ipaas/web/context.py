@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -130,20 +131,15 @@ async def web_context(request: Request) -> AsyncIterator[WebCtx]:
             await request.form()  # FastAPI may have parsed it already: then it is cached
         else:
             await request.body()
-    uow = _open_uow(request)
+    # Opening the unit of work takes SQLite's write lock and may wait for it: never on the
+    # event loop, or a request waiting here would stop the loop from finishing (and
+    # unlocking) the request that holds it, until the busy timeout.
+    uow = await run_in_threadpool(_open_uow, request)
     try:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise NotAuthenticatedError()
-        identity = current_identity(request, uow)
-        if identity.auth != "session":
-            raise NotAuthenticatedError("the dashboard needs a session")
-        try:
-            principal = build_principal(AccountRepository(uow.conn), identity, None)
-        except CompanyChoiceRequiredError:
-            if request.url.path != f"{WEB_PREFIX}/company":
-                raise _ChooseCompany() from None
-            raise
+        identity, principal = await run_in_threadpool(_who, request, uow)
         token = csrf.session_token(hub_of(request), cookie)
         if request.method == "POST":
             given = request.headers.get(csrf.CSRF_HEADER)
@@ -155,7 +151,20 @@ async def web_context(request: Request) -> AsyncIterator[WebCtx]:
                 raise CsrfError("the form expired or came from another site; reload and retry")
         yield WebCtx(request, uow, identity, principal, token, request.query_params.get("msg"))
     finally:
-        uow.__exit__(None, None, None)
+        await run_in_threadpool(uow.__exit__, None, None, None)
+
+
+def _who(request: Request, uow: UnitOfWork) -> tuple[Identity, Principal]:
+    identity = current_identity(request, uow)
+    if identity.auth != "session":
+        raise NotAuthenticatedError("the dashboard needs a session")
+    try:
+        principal = build_principal(AccountRepository(uow.conn), identity, None)
+    except CompanyChoiceRequiredError:
+        if request.url.path != f"{WEB_PREFIX}/company":
+            raise _ChooseCompany() from None
+        raise
+    return identity, principal
 
 
 Web = Annotated[WebCtx, Depends(web_context)]
