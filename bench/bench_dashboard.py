@@ -58,12 +58,16 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "api_calls_page": "/app/api-calls",
             "api_calls_5xx_page": "/app/api-calls?status=5xx",
             "api_calls_deep_page": f"/app/api-calls?before={calls // 2}",
+            # no index serves "no answer / error" (rare in the bulk data): a bounded-scan case
+            "api_calls_failed_page": "/app/api-calls?status=failed",
             "api_calls_record_page": "/app/api-calls?record=BULK-0000042",
             "queue_errors_page": "/app/queue",
             "records_page": "/app/records",
             "records_search_page": "/app/records?q=BULK-00420",
             "record_page": f"/app/records/{seeded.record_ids[0]}",
             "error_story_page": f"/app/queue/{seeded.error_item_id}",
+            "mapping_editor_page": f"/app/subscriptions/{seeded.erp_id}/mappings/2",
+            "users_page": "/app/portal/users",
         }
         figures = [
             {"figure": f"dashboard.{name}_ms", "value": _median_ms(client, path), "unit": "ms"}

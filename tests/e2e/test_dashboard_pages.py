@@ -124,6 +124,72 @@ def test_members_invite_and_remove(browser: Any, served: tuple[str, Seeded]) -> 
     page.context.close()
 
 
+UNLABELLED = """Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.name || e.id || e.outerHTML.slice(0, 60))"""
+FOCUS = """(() => { const e = document.activeElement, s = getComputedStyle(e);
+  return { name: (e.id || e.getAttribute('aria-label') || e.textContent || '').trim(),
+           tag: e.tagName, inMain: !!e.closest('main'), inNav: !!e.closest('nav'),
+           ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 } })()"""
+
+
+def test_keyboard_through_login_and_overview(browser: Any, served: tuple[str, Seeded]) -> None:
+    from ipaas.web.seed import PASSWORD
+
+    base, _ = served
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base}/app/")
+    focus = lambda: page.evaluate(FOCUS)  # noqa: E731
+    # Sign in without a mouse: the email field has focus, Tab walks to password and button.
+    assert focus()["name"] == "email"
+    page.keyboard.type("sub@example.com")
+    page.keyboard.press("Tab")
+    assert focus()["name"] == "password"
+    assert focus()["ring"]
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Tab")
+    button = focus()
+    assert (button["name"], button["tag"], button["ring"]) == ("Sign in", "BUTTON", True)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-sub]")
+    # The overview: the skip link comes first, shows itself and jumps into the content.
+    page.keyboard.press("Tab")
+    assert focus()["name"] == "Skip to content"
+    box = page.get_by_role("link", name="Skip to content").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    first = focus()
+    assert first["inMain"]
+    assert first["ring"]
+    shot(page, "keyboard-focus")
+    # The navigation: Tab after the skip link walks its links in order; Enter follows one.
+    page.goto(f"{base}/app/")
+    page.keyboard.press("Tab")
+    names = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        now = focus()
+        assert now["inNav"]
+        assert now["ring"]
+        names.append(now["name"])
+    assert names == ["Overview", "Queue & errors", "API calls"]
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("/app/api-calls"))
+    # Tables: their links are reachable by Tab, each with a visible ring.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('table')"):
+            break
+    assert page.evaluate("!!document.activeElement.closest('table')")
+    assert focus()["ring"]
+    context.close()
+
+
 PAGES = [
     ("queue", "/app/queue"),
     ("queue-errors", "/app/queue?state=error"),
@@ -144,9 +210,16 @@ def test_every_page_renders(browser: Any, served: tuple[str, Seeded]) -> None:
         assert response is not None
         assert response.status == 200, path
         assert page.locator("h1").count() == 1, path
+        assert page.evaluate(UNLABELLED) == [], path
         shot(page, name)
-    page.goto(f"{base}/app/records/{seeded.record_ids[0]}")
-    shot(page, "record-versions")
+    for name, path in [
+        ("record-versions", f"/app/records/{seeded.record_ids[0]}"),
+        ("subscription-settings", f"/app/subscriptions/{seeded.shop_id}"),
+        ("error-story-page", f"/app/queue/{seeded.error_item_id}"),
+    ]:
+        page.goto(f"{base}{path}")
+        assert page.evaluate(UNLABELLED) == [], path
+        shot(page, name)
     page.context.close()
     page = _login(browser, base, "misp@example.com")
     for name, path in [
@@ -156,6 +229,7 @@ def test_every_page_renders(browser: Any, served: tuple[str, Seeded]) -> None:
         ("misp-overview", "/app/"),
     ]:
         page.goto(f"{base}{path}")
+        assert page.evaluate(UNLABELLED) == [], path
         shot(page, name)
     page.context.close()
     page = _login(browser, base, "int@example.com")
