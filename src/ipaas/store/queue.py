@@ -14,6 +14,10 @@ from ipaas.store.tables import queue_items, subscriptions
 from ipaas.store.transfer_tables import subscription_throttle
 from ipaas.store.types import utcnow
 
+#: Set in a connection's ``info`` when it enqueued work; the workers' ``WorkSignal`` wakes
+#: idle lanes when that connection commits.
+ENQUEUED_MARK = "ipaas.enqueued"
+
 
 def new_tracking_id() -> str:
     """A fresh tracking id for one event's journey through the hub."""
@@ -82,6 +86,7 @@ class _QueueWrites:
             rows,
         )
         tracking_ids = [str(row["tracking_id"]) for row in rows]
+        self._conn.info[ENQUEUED_MARK] = True
         return list(zip((int(i) for i in result.scalars()), tracking_ids, strict=True))
 
     def count(self, *, state: QueueState | None = None, subscription_id: int | None = None) -> int:

@@ -1,8 +1,9 @@
 """``run_workers``: the asyncio worker pool of one process (``ipaas worker``, ``ipaas serve``).
 
 Each task claims a batch, carries it through and claims again; idle tasks poll with a
-growing pause. A lost database (restart, failover, terminated connection) makes the
-tasks wait and reconnect instead of dying; items they held come back when their lease
+growing pause, and wake at once when this process commits new work (``WorkSignal``).
+A lost database (restart, failover, terminated connection) makes the tasks wait and
+reconnect instead of dying; items they held come back when their lease
 expires, and are delivered once thanks to external id links and idempotency keys.
 """
 
@@ -20,6 +21,7 @@ from ipaas.bootstrap import Hub
 from ipaas.errors import ConfigurationError
 from ipaas.transfer.engine import TransferEngine, WorkerOptions
 from ipaas.transfer.provider import ConnectorProvider
+from ipaas.transfer.wakeup import WorkSignal
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +42,21 @@ async def run_workers(
     if provider is None:
         raise ConfigurationError("the hub has no connector provider", field="connectors")
     engine = TransferEngine(hub, provider, options)
-    tasks = [asyncio.create_task(_lane(engine, stop_event)) for _ in range(max(1, concurrency))]
-    tasks.append(asyncio.create_task(_maintenance(engine, stop_event)))
+    signal = WorkSignal(hub.engine)
+    lanes = [
+        asyncio.create_task(_lane(engine, stop_event, signal)) for _ in range(max(1, concurrency))
+    ]
+    others = [
+        asyncio.create_task(_maintenance(engine, stop_event)),
+        asyncio.create_task(signal.follow(stop_event)),
+    ]
     try:
-        await asyncio.gather(*tasks)
+        await asyncio.gather(*lanes, others[0])
     finally:
-        for task in tasks:
+        signal.close()
+        for task in (*lanes, *others):
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*lanes, *others, return_exceptions=True)
 
 
 async def _sleep_or_stop(stop_event: asyncio.Event, seconds: float) -> None:
@@ -55,7 +64,7 @@ async def _sleep_or_stop(stop_event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop_event.wait(), timeout=seconds)
 
 
-async def _lane(engine: TransferEngine, stop_event: asyncio.Event) -> None:
+async def _lane(engine: TransferEngine, stop_event: asyncio.Event, signal: WorkSignal) -> None:
     opts = engine.options
     idle = opts.poll_interval
     outage = 0.2
@@ -75,8 +84,9 @@ async def _lane(engine: TransferEngine, stop_event: asyncio.Event) -> None:
         if count:
             idle = opts.poll_interval
             await asyncio.sleep(0)
+        elif await signal.wait(idle):
+            idle = opts.poll_interval
         else:
-            await _sleep_or_stop(stop_event, idle)
             idle = min(idle * 2, opts.max_poll_interval)
 
 
