@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     log_retention_days: float = 30.0
     max_request_bytes: int = 1_000_000
     debug_sql: bool = False
+    retry_max_attempts: int = Field(default=8, ge=1, description="attempts per queue item")
+    retry_base_delay: float = Field(default=1.0, gt=0, description="seconds before retry 2")
 
     @classmethod
     def settings_customise_sources(

@@ -16,11 +16,12 @@ transaction is ever open while a call to an external system is awaited:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -49,11 +50,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
-    """How workers claim and retry. ``batch_size`` items are claimed at once per task."""
+    """How workers claim and retry. ``batch_size`` items are claimed at once per task.
+
+    ``retry_policy`` None means the hub's settings (``retry_max_attempts``,
+    ``retry_base_delay``). While a batch's calls run, its leases are renewed every
+    ``lease_seconds / 3`` so a slow external system does not hand the items to another
+    worker.
+    """
 
     batch_size: int = 50
     lease_seconds: float = 120.0
-    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    retry_policy: RetryPolicy | None = None
     poll_interval: float = 0.005
     max_poll_interval: float = 0.2
     prerequisite_delay: float = 0.05
@@ -88,6 +95,10 @@ class TransferEngine:
         self.hub = hub
         self.provider = provider
         self.options = options or WorkerOptions()
+        self.retry_policy = self.options.retry_policy or RetryPolicy(
+            max_attempts=hub.settings.retry_max_attempts,
+            base_delay=hub.settings.retry_base_delay,
+        )
         self.worker_id = worker_id or new_worker_id()
         self.directory = SubscriptionDirectory()
         self.throttle = SubscriptionThrottle(
@@ -101,9 +112,31 @@ class TransferEngine:
         works = self._claim()
         if not works:
             return 0
-        await asyncio.gather(*(self._call(w) for w in works if w.outcome is None))
+        calls = [self._call(w) for w in works if w.outcome is None]
+        if calls:
+            heartbeat = asyncio.create_task(self._heartbeat([w.item.id for w in works]))
+            try:
+                await asyncio.gather(*calls)
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
         self._store(works)
         return len(works)
+
+    async def _heartbeat(self, ids: list[int]) -> None:
+        """Renew the batch's leases while its calls run (only long calls see a beat)."""
+        lease = self.options.lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                with self.hub.unit_of_work() as uow:
+                    uow.queue.extend_leases(
+                        ids, self.worker_id, utcnow() + timedelta(seconds=lease)
+                    )
+                    uow.commit()
+            except sa.exc.DBAPIError as exc:
+                log.warning("could not renew leases (%s)", type(exc).__name__)
 
     def _claim(self) -> list[_Work]:
         opts = self.options
@@ -287,7 +320,7 @@ class TransferEngine:
             writes.logs.note(item, "wait", {"reason": outcome.message, "delay": outcome.delay})
             return
         error = outcome.error or RuntimeError(outcome.message)
-        policy = self.options.retry_policy
+        policy = self.retry_policy
         decision = policy.decide(error, item.attempts)
         text = _describe(error)
         if decision.retry:
