@@ -195,16 +195,15 @@ async def _sink_main(port: int) -> None:
 
 def _hub_main(port: int, source_id: int, sink_id: int, sink_url: str, profile: str) -> None:
     """What ``ipaas serve`` does (app + in-process workers on SQLite), with the connectors
-    given here: ``ipaas serve`` has no registry-backed connector provider yet."""
+    given here instead of ones built from integration definitions."""
     import uvicorn
 
-    from ipaas.api.app import create_app
     from ipaas.bootstrap import bootstrap
     from ipaas.connectors import ApiCallRecorder, IntegrationDefinition, build_connector
     from ipaas.connectors.memory import InMemoryConnector
+    from ipaas.server import create_hub_app
     from ipaas.settings import Settings
     from ipaas.transfer.provider import StaticConnectorProvider
-    from ipaas.transfer.worker import attach_workers
 
     settings = Settings()
     hub = bootstrap(settings, migrate_database=False)
@@ -218,8 +217,7 @@ def _hub_main(port: int, source_id: int, sink_id: int, sink_url: str, profile: s
     hub.connectors = StaticConnectorProvider(
         {source_id: InMemoryConnector(record_calls=False), sink_id: sink}
     )
-    app = create_app(hub)
-    attach_workers(app, hub, settings.workers)
+    app = create_hub_app(hub, workers=settings.workers, scheduler=False)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none"
     )
