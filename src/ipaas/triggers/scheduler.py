@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from ipaas.bootstrap import Hub
+from ipaas.notifications import evaluate_rules
 from ipaas.store.triggers import PollState, ScheduledEvent, TriggerRepository
 from ipaas.store.types import utcnow
 from ipaas.triggers.polling import (
@@ -81,6 +83,21 @@ async def scheduler_tick(
     return True
 
 
+async def evaluate_alerts(hub: Hub) -> None:
+    """Check the alert rules (``ipaas.notifications.evaluate_rules``); a failure is logged,
+    never raised, so a broken rule or sink cannot stop polling."""
+    try:
+        fired = await asyncio.to_thread(evaluate_rules, hub)
+    except Exception:
+        log.exception("alert rule evaluation failed")
+        return
+    for firing in fired:
+        if not firing.delivered:
+            log.warning(
+                "alert rule %s fired but was not delivered: %s", firing.rule_id, firing.error
+            )
+
+
 async def run_scheduler(
     hub: Hub,
     stop_event: asyncio.Event,
@@ -89,15 +106,25 @@ async def run_scheduler(
     tick_seconds: float = 1.0,
     lease_ttl: timedelta = timedelta(seconds=30),
     holder: str | None = None,
+    alert_seconds: float = 30.0,
 ) -> None:
-    """Run due polls and scheduled events until ``stop_event`` is set (for ``ipaas serve``)."""
+    """Run due polls and scheduled events until ``stop_event`` is set (for ``ipaas serve``);
+    the leader also checks the alert rules every ``alert_seconds``."""
     holder = holder or process_id()
+    alerts_due = time.monotonic() + alert_seconds
     try:
         while not stop_event.is_set():
+            leads = False
             try:
-                await scheduler_tick(hub, provider=provider, holder=holder, lease_ttl=lease_ttl)
+                leads = await scheduler_tick(
+                    hub, provider=provider, holder=holder, lease_ttl=lease_ttl
+                )
             except Exception:
                 log.exception("scheduler round failed")
+            # Only the leader evaluates, so one breach sends one alert across processes.
+            if leads and time.monotonic() >= alerts_due:
+                alerts_due = time.monotonic() + alert_seconds
+                await evaluate_alerts(hub)
             try:
                 await asyncio.wait_for(stop_event.wait(), timeout=tick_seconds)
             except TimeoutError:

@@ -3,10 +3,13 @@ to a local sink, at most once per period; the evaluator the scheduler calls."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
@@ -16,6 +19,7 @@ from ipaas.domain import Direction, Method
 from ipaas.notifications import evaluate_rules
 from ipaas.store import NewQueueItem
 from ipaas.store.types import utcnow
+from ipaas.triggers.scheduler import run_scheduler
 
 
 class Inbox:
@@ -157,3 +161,74 @@ def test_rules_check_input_and_tenants(sqlite_world: World) -> None:
         is False
     )
     assert sqlite_world.client("builder").get("/api/v1/notifications/rules").status_code == 403
+
+
+class BrokenTransport(httpx.BaseTransport):
+    """Fails in a way the sender does not expect, to prove the scheduler survives it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        raise RuntimeError("sink exploded")
+
+
+def _wait_for(condition: Any, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_scheduler_evaluates_rules_and_survives_a_failing_round(sqlite_world: World) -> None:
+    integration = publish_demo(sqlite_world)
+    sub = subscribe(sqlite_world, "shop", integration["id"], "store")
+    client = sqlite_world.client("shop")
+    sink = FastAPI()
+    received: list[dict[str, Any]] = []
+
+    @sink.post("/hook")
+    async def hook(request: Request) -> dict[str, str]:
+        received.append(await request.json())
+        return {"ok": "yes"}
+
+    broken = BrokenTransport()
+    sqlite_world.hub.extras["alert_transport"] = broken
+    stop = asyncio.Event()
+    with serve_in_thread(sink) as base:
+        rule = client.post(
+            "/api/v1/notifications/rules",
+            json={
+                "name": "failed items",
+                "kind": "item_errors",
+                "threshold": 0,
+                "channel": "webhook",
+                "target": f"{base}/hook",
+                "period_minutes": 30,
+            },
+        )
+        assert rule.status_code == 201, rule.text
+        _errors(sqlite_world, sub["id"], 2)
+        running = sqlite_world.portal.start_task_soon(
+            lambda: run_scheduler(sqlite_world.hub, stop, tick_seconds=0.02, alert_seconds=0.05)
+        )
+        try:
+            # Rounds whose delivery raises are logged; the scheduler goes on.
+            assert _wait_for(lambda: broken.calls >= 2)
+            assert not running.done()
+            sqlite_world.hub.extras.pop("alert_transport")
+            assert _wait_for(lambda: bool(received))
+        finally:
+            sqlite_world.portal.call(lambda: _set(stop))
+            running.result(timeout=10)
+    assert received[0]["rule"] == "failed items"
+    assert "2 items ended in error" in received[0]["text"]
+    events = client.get("/api/v1/notifications/events").json()["items"]
+    assert len(events) == 1
+
+
+async def _set(event: asyncio.Event) -> None:
+    event.set()
