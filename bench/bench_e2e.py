@@ -63,9 +63,16 @@ class _StampedConnector(InMemoryConnector):
         return result
 
 
-def _provider(ids: list[int]) -> StaticConnectorProvider:
+def _provider(ids: list[int], prefix: str = "m") -> StaticConnectorProvider:
+    # Each worker process has its own fakes: distinct id prefixes keep their ids apart,
+    # as one real system's would be.
     return StaticConnectorProvider(
-        {i: InMemoryConnector(match_fields={"product": ("code",)}, record_calls=False) for i in ids}
+        {
+            i: InMemoryConnector(
+                match_fields={"product": ("code",)}, record_calls=False, id_prefix=prefix
+            )
+            for i in ids
+        }
     )
 
 
@@ -152,13 +159,13 @@ def _light_latency(seconds: float) -> tuple[float, float]:
     return latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def _pg_worker(url: str, ids: list[int], lanes: int, ready: Any, go: Any) -> None:
+def _pg_worker(url: str, ids: list[int], lanes: int, ready: Any, go: Any, index: int) -> None:
     hub = bootstrap(Settings(database_url=url))
     with hub.engine.connect():
         pass
     ready.release()
     go.wait()
-    asyncio.run(_run_until_empty(hub, _provider(ids), lanes))
+    asyncio.run(_run_until_empty(hub, _provider(ids, f"p{index}-"), lanes))
     hub.close()
 
 
@@ -180,8 +187,8 @@ def _pg_throughput(count: int, processes: int) -> float | None:
         ctx = multiprocessing.get_context("spawn")
         ready, go = ctx.Semaphore(0), ctx.Event()
         workers = [
-            ctx.Process(target=_pg_worker, args=(url, [source, *targets], 2, ready, go))
-            for _ in range(processes)
+            ctx.Process(target=_pg_worker, args=(url, [source, *targets], 2, ready, go, n))
+            for n in range(processes)
         ]
         for p in workers:
             p.start()

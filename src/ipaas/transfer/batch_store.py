@@ -16,6 +16,7 @@ isolates the bad record; so do the rare cases the fast path leaves to it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,8 @@ from ipaas.transfer.from_hub import Delivered, Delivery
 from ipaas.transfer.outcome import Outcome, done, failed, label
 from ipaas.transfer.resolver import DatabaseLinkResolver
 from ipaas.transfer.to_hub import BatchWrites, public_preset
+
+log = logging.getLogger(__name__)
 
 
 class StoreWork(Protocol):
@@ -140,7 +143,9 @@ def _store_round(
         _write(w, batch, r, now)
     except (sa.exc.OperationalError, sa.exc.InterfaceError):
         raise
-    except Exception:
+    except Exception as exc:
+        # Usually another worker stored the same new record first: isolate item by item.
+        log.info("storing %d items together failed (%s); one by one", len(works), exc)
         savepoint.rollback()
         del w.fan_out[fan_out_mark:]
         slow.extend(c.work for c in r.changes)  # type: ignore[misc]
