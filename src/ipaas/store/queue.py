@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,27 +61,7 @@ class _QueueWrites:
         if not items:
             return []
         now = now or utcnow()
-        rows = [
-            {
-                "subscription_id": i.subscription_id,
-                "direction": i.direction.value,
-                "data_type": i.data_type,
-                "record_key": i.record_key,
-                "method": i.method.value,
-                "payload": i.payload,
-                "state": QueueState.PENDING.value,
-                "priority": i.priority,
-                "attempts": 0,
-                "next_try_at": now,
-                "tracking_id": i.tracking_id or new_tracking_id(),
-                "hub_version": i.hub_version,
-                "trigger": i.trigger,
-                "debug": i.debug,
-                "parent_item_id": i.parent_item_id,
-                "created_at": now,
-            }
-            for i in items
-        ]
+        rows = [_new_row(i, now) for i in items]
         result = self._conn.execute(
             sa.insert(queue_items).returning(queue_items.c.id, sort_by_parameter_order=True),
             rows,
@@ -88,6 +69,42 @@ class _QueueWrites:
         tracking_ids = [str(row["tracking_id"]) for row in rows]
         self._conn.info[ENQUEUED_MARK] = True
         return list(zip((int(i) for i in result.scalars()), tracking_ids, strict=True))
+
+    def append_many(self, items: list[NewQueueItem], *, now: datetime | None = None) -> None:
+        """Add pending items in one executemany, without asking for their ids.
+
+        ``enqueue_many`` wants the ids back in order, which SQLite can only give row by row;
+        callers that hold their tracking ids already (webhook intake) need none. On SQLite
+        the rows go through the DBAPI directly, in the forms the column types store (naive
+        UTC timestamps, JSON text), which makes a batch several times cheaper.
+        """
+        if not items:
+            return
+        now = now or utcnow()
+        rows = [_new_row(i, now) for i in items]
+        if self._conn.dialect.name == "sqlite":
+            stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            columns = list(rows[0])
+            self._conn.exec_driver_sql(
+                f"INSERT INTO queue_items ({', '.join(columns)})"
+                f" VALUES ({', '.join('?' * len(columns))})",
+                [
+                    tuple(
+                        stamp
+                        if c in ("next_try_at", "created_at")
+                        else json.dumps(row[c])
+                        if c == "payload"
+                        else int(row[c])
+                        if c == "debug"
+                        else row[c]
+                        for c in columns
+                    )
+                    for row in rows
+                ],
+            )
+        else:
+            self._conn.execute(sa.insert(queue_items), rows)
+        self._conn.info[ENQUEUED_MARK] = True
 
     def count(self, *, state: QueueState | None = None, subscription_id: int | None = None) -> int:
         """How many items there are in ``state`` (all states when None)."""
@@ -242,11 +259,17 @@ class QueueRepository(_QueueWrites):
         waiting = sa.select(subscription_throttle.c.subscription_id).where(
             subscription_throttle.c.paused_until > now.timestamp()
         )
+        due: Any = q.c.next_try_at
+        if not self._pg:
+            # Unary + keeps SQLite off the (state, next_try_at) index: walking
+            # ix_queue_items_claim_order stops at the batch size instead of sorting every
+            # pending item (30 ms -> 2 ms for a claim of 100 among 4,000).
+            due = sa.literal_column(f"+{q.name}.next_try_at", type_=q.c.next_try_at.type)
         candidates = (
             sa.select(q.c.id)
             .where(
                 q.c.state == QueueState.PENDING.value,
-                q.c.next_try_at <= now,
+                due <= now,
                 ~same_record_busy,
                 q.c.subscription_id.not_in(paused),
                 q.c.subscription_id.not_in(waiting),
@@ -581,3 +604,25 @@ def _aware(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _new_row(item: NewQueueItem, now: datetime) -> dict[str, Any]:
+    """The queue_items row of a new pending item."""
+    return {
+        "subscription_id": item.subscription_id,
+        "direction": item.direction.value,
+        "data_type": item.data_type,
+        "record_key": item.record_key,
+        "method": item.method.value,
+        "payload": item.payload,
+        "state": QueueState.PENDING.value,
+        "priority": item.priority,
+        "attempts": 0,
+        "next_try_at": now,
+        "tracking_id": item.tracking_id or new_tracking_id(),
+        "hub_version": item.hub_version,
+        "trigger": item.trigger,
+        "debug": item.debug,
+        "parent_item_id": item.parent_item_id,
+        "created_at": now,
+    }

@@ -4,18 +4,16 @@ registrations, polling state, leases and scheduled events. SQL only here."""
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from ipaas.domain import Direction, QueueState
 from ipaas.errors import NotFoundError
-from ipaas.store.queue import NewQueueItem, new_tracking_id
 from ipaas.store.tables import hub_records, integrations, queue_items, subscriptions
 from ipaas.store.triggers_tables import (
     leases,
@@ -30,24 +28,6 @@ from ipaas.store.triggers_tables import (
 from ipaas.store.types import utcnow
 
 KEY_PREFIX = "whk_"
-_QUEUE_COLUMNS = (
-    "subscription_id",
-    "direction",
-    "data_type",
-    "record_key",
-    "method",
-    "payload",
-    "state",
-    "priority",
-    "attempts",
-    "next_try_at",
-    "tracking_id",
-    "hub_version",
-    "trigger",
-    "debug",
-    "parent_item_id",
-    "created_at",
-)
 
 
 def hash_key(key: str) -> str:
@@ -331,70 +311,6 @@ class TriggerRepository:
     @property
     def _sqlite(self) -> bool:
         return self._conn.dialect.name == "sqlite"
-
-    def append_queue_items(self, items: list[NewQueueItem], *, now: datetime | None = None) -> None:
-        """Enqueue pending items in one executemany, without returning their ids.
-
-        ``QueueRepository.enqueue_many`` asks for the ids back in order, which SQLite can
-        only do row by row; intake has its tracking ids already and needs no ids. On SQLite
-        the rows go through the DBAPI directly, in the forms the column types store
-        (naive UTC timestamps, JSON text), which makes a webhook batch several times cheaper.
-        """
-        if not items:
-            return
-        now = now or utcnow()
-        if self._sqlite:
-            stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-            self._conn.exec_driver_sql(
-                f"INSERT INTO queue_items ({', '.join(_QUEUE_COLUMNS)})"
-                f" VALUES ({', '.join('?' * len(_QUEUE_COLUMNS))})",
-                [
-                    (
-                        i.subscription_id,
-                        i.direction.value,
-                        i.data_type,
-                        i.record_key,
-                        i.method.value,
-                        json.dumps(i.payload),
-                        QueueState.PENDING.value,
-                        i.priority,
-                        0,
-                        stamp,
-                        i.tracking_id or new_tracking_id(),
-                        i.hub_version,
-                        i.trigger,
-                        int(i.debug),
-                        i.parent_item_id,
-                        stamp,
-                    )
-                    for i in items
-                ],
-            )
-            return
-        self._conn.execute(
-            sa.insert(queue_items),
-            [
-                {
-                    "subscription_id": i.subscription_id,
-                    "direction": i.direction.value,
-                    "data_type": i.data_type,
-                    "record_key": i.record_key,
-                    "method": i.method.value,
-                    "payload": i.payload,
-                    "state": QueueState.PENDING.value,
-                    "priority": i.priority,
-                    "attempts": 0,
-                    "next_try_at": now,
-                    "tracking_id": i.tracking_id or new_tracking_id(),
-                    "hub_version": i.hub_version,
-                    "trigger": i.trigger,
-                    "debug": i.debug,
-                    "parent_item_id": i.parent_item_id,
-                    "created_at": now,
-                }
-                for i in items
-            ],
-        )
 
     def refresh_pending_payload(self, item_id: int, payload: dict[str, Any]) -> bool:
         """Give a still-pending item a newer payload; False when it is no longer pending."""

@@ -103,7 +103,7 @@ def commit_events(uow: UnitOfWork, events: list[InboundEvent]) -> list[Outcome]:
                     "tracking_id": tracking_id,
                 }
             )
-    repo.append_queue_items(new_items)
+    uow.queue.append_many(new_items)
     repo.add_events(event_rows)
     return [o for o in outcomes if o is not None]
 
