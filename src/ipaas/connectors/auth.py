@@ -182,3 +182,75 @@ class OAuth2ClientCredentials:
             self._token = token
             self._expires_at = self._clock() + max(0.0, expires_in - TOKEN_EXPIRY_MARGIN)
             return token
+
+
+class TokenSource(Protocol):
+    """Where an authorization-code strategy gets its tokens (the hub's stored, refreshed
+    token set of the subscription). Returns the access token and seconds until it expires
+    (None: unknown); ``force_refresh`` after a 401 uses the refresh grant first."""
+
+    async def __call__(self, force_refresh: bool) -> tuple[str, float | None]: ...
+
+
+class OAuth2AuthorizationCode:
+    """OAuth2 authorization code: the access token the subscription got through the hub's
+    authorize flow, read from the hub (which refreshes it before it expires).
+
+    The token is cached for at most ``recheck_seconds`` (and never past its expiry), so a
+    re-authorization is picked up soon. A 401 forces a refresh on the retry.
+    """
+
+    def __init__(
+        self,
+        *,
+        recheck_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source: TokenSource | None = None
+        self.recheck_seconds = recheck_seconds
+        self._clock = clock
+        self._token: str | None = None
+        self._until = 0.0
+        self._force = False
+        self._lock = asyncio.Lock()
+
+    async def apply(
+        self, http: SecretAwareClient, headers: dict[str, str], params: dict[str, Any]
+    ) -> None:
+        token = await self.token()
+        http.add_secret(token)
+        headers["Authorization"] = f"Bearer {token}"
+
+    async def refresh(self, http: SecretAwareClient) -> bool:
+        self._token = None
+        self._force = True
+        return self.source is not None
+
+    async def token(self) -> str:
+        """A valid access token from the source, cached briefly."""
+        if self.source is None:
+            raise FatalError(
+                "this connector uses oauth2_authorization_code but was built without the "
+                "hub's token store"
+            )
+        async with self._lock:
+            if self._token is not None and self._clock() < self._until:
+                return self._token
+            token, expires_in = await self.source(self._force)
+            self._force = False
+            keep = self.recheck_seconds
+            if expires_in is not None:
+                keep = min(keep, max(0.0, expires_in - TOKEN_EXPIRY_MARGIN))
+            self._token = token
+            self._until = self._clock() + keep
+            return token
+
+
+def bind_token_source(connector: object, source: TokenSource) -> bool:
+    """Give ``connector``'s authorization-code strategy (if it has one) its token source;
+    returns whether it has one."""
+    strategy = getattr(connector, "auth", None)
+    if isinstance(strategy, OAuth2AuthorizationCode):
+        strategy.source = source
+        return True
+    return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ipaas.connectors.auth import OAuth2AuthorizationCode
 from ipaas.connectors.base import Connector
 from ipaas.connectors.definition import IntegrationDefinition, build_connector
 from ipaas.connectors.recorder import ListRecorder
@@ -11,6 +12,7 @@ from ipaas.domain.accounts import TenantScope
 from ipaas.errors import ConfigurationError, IpaasError, RetriableError
 from ipaas.security.secret_box import secret_box_for
 from ipaas.services.integrations import full_definition
+from ipaas.services.oauth import bind_oauth_tokens
 from ipaas.store.api_calls import ApiCallRepository
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.presets import subscription_settings
@@ -29,9 +31,11 @@ def build_subscription_connector(
     data.pop("oauth", None)
     definition = IntegrationDefinition.from_dict(data)
     settings = subscription_settings(uow, secret_box_for(hub), subscription_id)
-    return build_connector(
+    connector = build_connector(
         definition, settings, recorder=recorder, subscription_id=subscription_id, **options
     )
+    bind_oauth_tokens(hub, connector, subscription_id, uow)
+    return connector
 
 
 async def test_connection(hub: Any, uow: UnitOfWork, subscription_id: int) -> IpaasError | None:
@@ -46,6 +50,10 @@ async def test_connection(hub: Any, uow: UnitOfWork, subscription_id: int) -> Ip
             try:
                 connector = hub.connectors.get(subscription_id)
             except ConfigurationError:
+                connector = None
+            if isinstance(getattr(connector, "auth", None), OAuth2AuthorizationCode):
+                # Its tokens come through a unit of work of its own, which would wait for
+                # this request's: build one that reads them in the caller's transaction.
                 connector = None
         if connector is None:
             connector = build_subscription_connector(

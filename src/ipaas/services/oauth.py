@@ -12,6 +12,7 @@ by the subscription's settings, so the client id and secret live in the (encrypt
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from dataclasses import dataclass
@@ -23,9 +24,10 @@ import httpx
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from ipaas.connectors.auth import TokenSource, bind_token_source
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import AuthenticationError, ConfigurationError, ValidationError
-from ipaas.security.secret_box import SecretBox
+from ipaas.security.secret_box import SecretBox, secret_box_for
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.oauth import OAuthRepository
 from ipaas.store.presets import subscription_settings
@@ -214,3 +216,52 @@ def access_token(
         stored = OAuthRepository(uow.conn).tokens(subscription_id)
         assert stored is not None
     return str(box.decrypt(stored.blob)["access_token"])
+
+
+def _token_in(
+    hub: Any, uow: UnitOfWork, subscription_id: int, force_refresh: bool
+) -> tuple[str, float | None]:
+    transport = hub.extras.get("oauth_transport")
+    box = secret_box_for(hub)
+    if force_refresh:
+        refresh_tokens(uow, box, subscription_id, transport=transport)
+    token = access_token(uow, box, subscription_id, transport=transport)
+    stored = OAuthRepository(uow.conn).tokens(subscription_id)
+    expires_at = stored.expires_at if stored is not None else None
+    left = (expires_at - utcnow()).total_seconds() if expires_at is not None else None
+    return token, left
+
+
+def _fresh_token(hub: Any, subscription_id: int, force_refresh: bool) -> tuple[str, float | None]:
+    with hub.unit_of_work() as uow:
+        found = _token_in(hub, uow, subscription_id, force_refresh)
+        uow.commit()
+    return found
+
+
+def hub_token_source(hub: Any, subscription_id: int) -> TokenSource:
+    """The token source of a connector using ``oauth2_authorization_code``: the stored
+    tokens of the subscription, refreshed when about to expire (or after a 401)."""
+
+    async def source(force_refresh: bool) -> tuple[str, float | None]:
+        return await asyncio.to_thread(_fresh_token, hub, subscription_id, force_refresh)
+
+    return source
+
+
+def bind_oauth_tokens(
+    hub: Any, connector: object, subscription_id: int, uow: UnitOfWork | None = None
+) -> bool:
+    """Connect ``connector``'s authorization-code auth (if any) to the hub's token store;
+    with ``uow``, tokens are read and refreshed in that (the caller's) transaction, for a
+    connector used inside a request. Returns whether the connector uses such auth."""
+    if uow is None:
+        return bind_token_source(connector, hub_token_source(hub, subscription_id))
+    bound = uow
+
+    async def source(force_refresh: bool) -> tuple[str, float | None]:
+        # The caller's transaction already holds the connection (and on SQLite the write
+        # lock): a second unit of work would wait for it.
+        return _token_in(hub, bound, subscription_id, force_refresh)
+
+    return bind_token_source(connector, source)

@@ -24,6 +24,7 @@ from ipaas.connectors.recorder import ApiCallRecorder, ApiCallSink
 from ipaas.connectors.registry import ConnectorRegistry, default_registry
 from ipaas.errors import ConfigurationError
 from ipaas.security.secret_box import secret_box_for
+from ipaas.services.oauth import bind_oauth_tokens
 from ipaas.store.definitions import ConnectorSource, DefinitionStore
 from ipaas.triggers.secrets_box import reveal
 
@@ -119,7 +120,7 @@ class RegistryConnectorProvider:
         if source.secrets:
             settings.update(secret_box_for(self.hub).decrypt(source.secrets))
         registration = registration_of(self.hub, source.registrations)
-        return build_connector(
+        connector = build_connector(
             definition,
             settings,
             recorder=self.recorder,
@@ -127,6 +128,9 @@ class RegistryConnectorProvider:
             registry=self.registry,
             webhook_registration=registration,
         )
+        # oauth2_authorization_code auth reads the subscription's stored, refreshed tokens.
+        bind_oauth_tokens(self.hub, connector, source.subscription_id)
+        return connector
 
     def forget(self, subscription_id: int | None = None) -> None:
         """Rebuild on next use (one subscription, or all)."""

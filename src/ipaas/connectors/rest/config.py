@@ -81,8 +81,23 @@ class OAuth2ClientCredentialsConfig(_Model):
         )
 
 
+class OAuth2AuthorizationCodeConfig(_Model):
+    """The access token the subscription got through the hub's OAuth2 authorize flow (the
+    integration's ``oauth`` block); the hub stores and refreshes it."""
+
+    type: Literal["oauth2_authorization_code"]
+
+    def build(self) -> auth_strategies.AuthStrategy:
+        return auth_strategies.OAuth2AuthorizationCode()
+
+
 AuthConfig = Annotated[
-    NoAuthConfig | ApiKeyConfig | BasicConfig | BearerConfig | OAuth2ClientCredentialsConfig,
+    NoAuthConfig
+    | ApiKeyConfig
+    | BasicConfig
+    | BearerConfig
+    | OAuth2ClientCredentialsConfig
+    | OAuth2AuthorizationCodeConfig,
     Field(discriminator="type"),
 ]
 
