@@ -6,7 +6,7 @@ hub records and links for a claim batch, throttle state, logs and initialization
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,9 @@ class SubscriptionInfo:
     throttle_period: str
     throttle_concurrency: int | None
     paused: bool
+    #: The preset fields the integration declares (``definition.settings``): they say
+    #: which settings are secret.
+    declared_settings: tuple[dict[str, Any], ...] = field(default=())
 
     def flows_to_hub(self, data_type: str) -> bool:
         """Whether the subscription sends ``data_type`` to the hub."""
@@ -85,6 +88,7 @@ _SUB_COLUMNS = (
     subscriptions.c.throttle_period,
     subscriptions.c.throttle_concurrency,
     subscriptions.c.paused,
+    integrations.c.definition.label("integration_definition"),
 )
 
 
@@ -101,6 +105,11 @@ def _sub(m: Any) -> SubscriptionInfo:
         throttle_period=m["throttle_period"] or "second",
         throttle_concurrency=m["throttle_concurrency"],
         paused=bool(m["paused"]),
+        declared_settings=tuple(
+            entry
+            for entry in (m["integration_definition"] or {}).get("settings") or ()
+            if isinstance(entry, dict)
+        ),
     )
 
 

@@ -36,8 +36,9 @@ from ipaas.store.transfer import SubscriptionInfo
 from ipaas.store.types import utcnow
 from ipaas.transfer.from_hub import Delivered, Delivery
 from ipaas.transfer.outcome import Outcome, done, failed, label
+from ipaas.transfer.preset import public_preset
 from ipaas.transfer.resolver import DatabaseLinkResolver
-from ipaas.transfer.to_hub import BatchWrites, public_preset
+from ipaas.transfer.to_hub import BatchWrites
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,10 @@ from ipaas.store.transfer import SubscriptionInfo
 from ipaas.transfer.directory import SubscriptionDirectory
 from ipaas.transfer.logs import LogBuffer
 from ipaas.transfer.outcome import Outcome, done, failed, label, wait
+from ipaas.transfer.preset import public_preset
 from ipaas.transfer.resolver import DatabaseLinkResolver
 from ipaas.transfer.throttle import SubscriptionThrottle
-from ipaas.transfer.to_hub import BatchWrites, public_preset
+from ipaas.transfer.to_hub import BatchWrites
 
 
 @dataclass
@@ -110,6 +111,7 @@ def plan_delivery(
     except MappingError as exc:
         return failed(exc, record.id)
     operation = {Method.CREATE: "create", Method.UPDATE: "update"}.get(method, "delete_update")
+    logs.mapped(item, output)  # the item story shows what this attempt sent
     return Delivery(
         item,
         sub,

@@ -20,6 +20,7 @@ from ipaas.store.transfer import SubscriptionInfo, TransferStore
 from ipaas.transfer.directory import SubscriptionDirectory
 from ipaas.transfer.logs import LogBuffer
 from ipaas.transfer.outcome import Outcome, done, failed, label
+from ipaas.transfer.preset import public_preset
 from ipaas.transfer.resolver import DatabaseLinkResolver
 
 
@@ -32,11 +33,6 @@ class BatchWrites:
     directory: SubscriptionDirectory
     logs: LogBuffer
     fan_out: list[NewQueueItem] = field(default_factory=list)
-
-
-def public_preset(sub: SubscriptionInfo) -> dict[str, Any]:
-    """The subscription's settings a formula may read (secrets are stored apart)."""
-    return sub.settings
 
 
 def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) -> Outcome:
