@@ -54,6 +54,8 @@ class ItemStory:
     activity: list[dict[str, Any]]
     technical: list[dict[str, Any]]
     related: list[dict[str, Any]]
+    #: What the last attempt sent (from_hub): ``payload``, or ``excerpt`` when truncated.
+    mapped: dict[str, Any] | None = None
 
 
 def story(uow: UnitOfWork, scope: TenantScope, item_id: int) -> ItemStory:
@@ -89,6 +91,7 @@ def story(uow: UnitOfWork, scope: TenantScope, item_id: int) -> ItemStory:
             if r["subscription_id"] in (None, *subs)
         ],
         related=[r for r in related if r["id"] != item_id],
+        mapped=queries.last_mapped(uow.conn, item_id, tracking),
     )
 
 

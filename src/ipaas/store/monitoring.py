@@ -216,3 +216,18 @@ def wait_notes(
         )
     )
     return [(int(r[0]), r[1]) for r in rows]
+
+
+def last_mapped(conn: sa.Connection, item_id: int, tracking_id: str) -> dict[str, Any] | None:
+    """The newest ``mapped`` technical line of a queue item (what its last attempt sent):
+    ``{"at", "payload"}`` or ``{"at", "excerpt", "truncated"}``; None if never mapped."""
+    t = technical_log
+    row = conn.execute(
+        sa.select(t.c.at, t.c.details)
+        .where(t.c.tracking_id == tracking_id, t.c.queue_item_id == item_id, t.c.event == "mapped")
+        .order_by(t.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or not isinstance(row.details, dict):
+        return None
+    return {"at": row.at, **row.details}

@@ -5,6 +5,7 @@ Lines of one claim batch are buffered and written in the batch's transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -65,11 +66,29 @@ class LogBuffer:
             }
         )
 
+    def mapped(self, item: QueueItem, output: dict[str, Any]) -> None:
+        """A technical ``mapped`` line with the mapped payload (a bounded excerpt), so an
+        item's story shows what its last attempt sent."""
+        self.note(item, "mapped", mapped_excerpt(output))
+
     def flush(self, store: TransferStore) -> None:
         """Write and forget the buffered lines."""
         store.add_logs(self.activity, self.technical)
         self.activity = []
         self.technical = []
+
+
+#: A mapped payload longer than this (as JSON) is kept as a truncated text excerpt.
+MAPPED_EXCERPT_CHARS = 4000
+
+
+def mapped_excerpt(output: dict[str, Any]) -> dict[str, Any]:
+    """``{"payload": output}``, or ``{"excerpt": first chars of its JSON, "truncated": true}``
+    when it is long (a 1,000-line order must not bloat the log)."""
+    text = json.dumps(output, default=str, separators=(",", ":"))
+    if len(text) <= MAPPED_EXCERPT_CHARS:
+        return {"payload": json.loads(text)}
+    return {"excerpt": text[:MAPPED_EXCERPT_CHARS], "truncated": True}
 
 
 def prune_logs(store: TransferStore, retention_days: float) -> int:

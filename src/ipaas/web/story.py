@@ -87,6 +87,14 @@ def build_story(conn: sa.Connection, company_id: int, item: dict[str, Any]) -> S
             story.source = record.body
         except Exception:
             story.source = None
+    sent = logs.get("mapped")
+    if sent is not None:
+        # The payload the last attempt really sent beats a preview with today's mapping.
+        story.mapped = sent["payload"] if "payload" in sent else sent.get("excerpt")
+        story.mapping_note = "What the last attempt sent" + (
+            " (the start of it: it is long)." if sent.get("truncated") else "."
+        )
+        return story
     collection, tables = _collection(store, item)
     if collection is None:
         story.mapping_note = "No mapping collection serves this data type and direction."
@@ -113,6 +121,8 @@ def _describe(event: str, details: Any) -> str:
         return f"Needs {d.get('data_type')} {d.get('hub_id')} first (item {d.get('item')})"
     if event == "coalesced":
         return f"Merged newer items {d.get('items')}"
+    if event == "mapped":
+        return "Mapped the record for the target (the payload is shown below)"
     if event == "debug":
         return "Debug capture of source and sent payload"
     return event

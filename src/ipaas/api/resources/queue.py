@@ -77,8 +77,20 @@ class LogOut(BaseModel):
     details: dict[str, Any] | None = None
 
 
+class MappedOut(BaseModel):
+    """What the item's last attempt sent: the mapped ``payload``, or when it was long an
+    ``excerpt`` of its JSON (``truncated``)."""
+
+    at: datetime
+    payload: dict[str, Any] | None = None
+    excerpt: str | None = None
+    truncated: bool = False
+
+
 class StoryOut(BaseModel):
     item: ItemDetail
+    #: The mapped payload of the last attempt (from_hub items that reached mapping).
+    mapped: MappedOut | None
     api_calls: list[ApiCallOut]
     activity: list[LogOut]
     technical: list[LogOut]
@@ -203,6 +215,7 @@ def get_item(item_id: IdPath, ctx: Ctx) -> StoryOut:
     )
     return StoryOut(
         item=detail,
+        mapped=MappedOut(**found.mapped) if found.mapped else None,
         api_calls=[ApiCallOut.of(c) for c in found.api_calls],
         activity=[_log(r, False) for r in found.activity],
         technical=[_log(r, True) for r in found.technical],

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ipaas.store.monitoring import last_mapped
 from ipaas.store.tables import api_calls, queue_items, subscriptions
 from ipaas.store.transfer_tables import activity_log, subscription_throttle, technical_log
 from ipaas.store.triggers_tables import poll_states, webhook_events
@@ -197,8 +198,9 @@ def queue_item(conn: sa.Connection, sub_ids: Sequence[int], item_id: int) -> dic
     return dict(row._mapping) if row is not None else None
 
 
-def item_logs(conn: sa.Connection, item_id: int, tracking_id: str) -> dict[str, list[Any]]:
-    """The item's technical and activity log lines, its api calls, and its related items."""
+def item_logs(conn: sa.Connection, item_id: int, tracking_id: str) -> dict[str, Any]:
+    """The item's technical and activity log lines, its api calls, its related items, and
+    ``mapped``: what its last attempt sent (``store.monitoring.last_mapped``)."""
     t, a, c, q = technical_log, activity_log, api_calls, queue_items
     technical = [
         dict(r._mapping)
@@ -228,7 +230,14 @@ def item_logs(conn: sa.Connection, item_id: int, tracking_id: str) -> dict[str, 
             .limit(50)
         )
     ]  # fmt: skip
-    return {"technical": technical, "activity": activity, "calls": calls, "related": related}
+    return {
+        "technical": technical,
+        "activity": activity,
+        "calls": calls,
+        "related": related,
+        # What the item's last attempt sent, as the transfer engine logged it.
+        "mapped": last_mapped(conn, item_id, tracking_id),
+    }
 
 
 def owned_error_ids(conn: sa.Connection, sub_ids: Sequence[int], ids: Sequence[int]) -> list[int]:
