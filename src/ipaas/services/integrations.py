@@ -102,6 +102,24 @@ def _templates(raw: list[dict[str, Any]]) -> list[MappingCollection]:
     return out
 
 
+class PublishedVersionError(ConflictError):
+    """A published integration version is frozen (subscriptions rely on it)."""
+
+    code = "BIZL_VERSION_PUBLISHED"
+
+
+def editable_integration(uow: UnitOfWork, scope: TenantScope, integration_id: int) -> Integration:
+    """An integration the scope builds whose templates may change: not yet published."""
+    current = CatalogRepository(uow.conn).own_integration(scope, integration_id)
+    if current.published:
+        raise PublishedVersionError(
+            f"{current.key} {current.version} is published: its mapping templates and lookup "
+            "tables are frozen; create a new version to change them",
+            field="version",
+        )
+    return current
+
+
 def update_integration(
     uow: UnitOfWork, scope: TenantScope, integration_id: int, changes: dict[str, Any]
 ) -> Integration:

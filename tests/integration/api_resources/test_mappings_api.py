@@ -7,6 +7,7 @@ from resources_support import (
     PRODUCT_TEMPLATE,
     STATUS_TABLE,
     World,
+    demo_definition,
     error_of,
     publish_demo,
     subscribe,
@@ -85,12 +86,15 @@ def test_collections_lookups_preview_clone_and_yaml(sqlite_world: World) -> None
 
 
 def test_integration_templates_are_edited_by_their_integrator(sqlite_world: World) -> None:
-    integration = publish_demo(sqlite_world, mappings=[])
     builder = sqlite_world.client("builder")
+    created = builder.post("/api/v1/integrations", json={**demo_definition("shop"), "mappings": []})
+    assert created.status_code == 201, created.text
+    integration = created.json()
     base = f"/api/v1/integrations/{integration['id']}"
     assert builder.post(f"{base}/lookup-tables", json=STATUS_TABLE).status_code == 201
     made = builder.post(f"{base}/mappings", json=PRODUCT_TEMPLATE)
     assert made.status_code == 201, made.text
+    assert builder.post(f"{base}/publish", json={}).status_code == 200
     detail = builder.get(base).json()
     assert [t["name"] for t in detail["templates"]] == ["shop products"]
     # New subscriptions get a copy of the templates and lookup tables.
@@ -101,3 +105,39 @@ def test_integration_templates_are_edited_by_their_integrator(sqlite_world: Worl
     # Other integrators and subscribers cannot edit templates.
     assert sqlite_world.client("other_builder").get(f"{base}/mappings").status_code == 404
     assert sqlite_world.client("shop").get(f"{base}/mappings").status_code == 403
+
+
+def test_templates_of_a_published_version_are_frozen(sqlite_world: World) -> None:
+    integration = publish_demo(sqlite_world)
+    builder = sqlite_world.client("builder")
+    base = f"/api/v1/integrations/{integration['id']}"
+    listed = builder.get(f"{base}/mappings").json()
+    template_id = listed["collections"][0]["id"]
+    lookup_id = listed["lookup_tables"][0]["id"] if listed["lookup_tables"] else None
+    writes = [
+        builder.post(f"{base}/mappings", json=PRODUCT_TEMPLATE),
+        builder.put(f"{base}/mappings/{template_id}", json=PRODUCT_TEMPLATE),
+        builder.delete(f"{base}/mappings/{template_id}"),
+        builder.post(f"{base}/mappings/{template_id}/clone", json={}),
+        builder.post(f"{base}/mappings/import", json={"yaml": "collections: []"}),
+        builder.post(f"{base}/lookup-tables", json=STATUS_TABLE),
+    ]
+    if lookup_id is not None:
+        writes.append(builder.delete(f"{base}/lookup-tables/{lookup_id}"))
+    for answer in writes:
+        assert answer.status_code == 409, (answer.request.url, answer.text)
+        error = error_of(answer)
+        assert error["code"] == "BIZL_VERSION_PUBLISHED"
+        assert error["field"] == "version"
+        assert f"{integration['key']} {integration['version']} is published" in error["message"]
+    # Reading and previewing still work; the templates are unchanged.
+    assert builder.get(f"{base}/mappings").json()["collections"] == listed["collections"]
+    preview = builder.post(f"{base}/mappings/{template_id}/preview", json={"sample": {}})
+    assert preview.status_code == 200, preview.text
+    # A new version is editable again.
+    newer = builder.post(f"{base}/versions", json={"version": "1.1.0"})
+    assert newer.status_code == 201, newer.text
+    newer_base = f"/api/v1/integrations/{newer.json()['id']}"
+    assert builder.post(f"{newer_base}/lookup-tables", json=STATUS_TABLE).status_code == 201
+    edited = builder.post(f"{newer_base}/mappings", json=PRODUCT_TEMPLATE)
+    assert edited.status_code == 201, edited.text

@@ -17,6 +17,7 @@ from ipaas.api.routing import IdPath, RequestBody, feature_router
 from ipaas.domain.roles import Feature
 from ipaas.mapping import LookupTable, MappingCollection
 from ipaas.services import mappings as service
+from ipaas.services.integrations import editable_integration
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.mappings import MappingRepository, Owner, OwnerKind, StoredCollection, StoredLookup
 
@@ -79,7 +80,14 @@ class ImportOut(BaseModel):
     lookup_tables: int
 
 
-def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], Owner]) -> None:
+def _routes(
+    router: APIRouter,
+    kind: OwnerKind,
+    owner_of: Callable[[Ctx, int], Owner],
+    editable: Callable[[Ctx, int], Owner],
+) -> None:
+    """The mapping routes of one owner kind; ``editable`` checks an owner whose collections
+    and lookup tables are written (a published integration's are frozen)."""
     audit_type = f"{kind}_mapping"
 
     @router.get("/{owner_id}/mappings", response_model=MappingsOut)
@@ -94,7 +102,7 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
     @router.post("/{owner_id}/mappings", status_code=201, response_model=CollectionOut)
     def create_collection(owner_id: IdPath, body: MappingCollection, ctx: Ctx) -> CollectionOut:
         """Add a collection (its formulas, paths and lookups are checked first)."""
-        stored = service.add(ctx.uow, owner_of(ctx, owner_id), body.model_copy(update={"id": None}))
+        stored = service.add(ctx.uow, editable(ctx, owner_id), body.model_copy(update={"id": None}))
         ctx.audit(f"{audit_type}.create", audit_type, stored.id)
         ctx.commit()
         return CollectionOut.of(stored)
@@ -108,7 +116,7 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
     @router.post("/{owner_id}/mappings/import", response_model=ImportOut)
     def import_mappings(owner_id: IdPath, body: ImportIn, ctx: Ctx) -> ImportOut:
         """Load YAML written by the export (``replace`` drops the current ones first)."""
-        owner = owner_of(ctx, owner_id)
+        owner = editable(ctx, owner_id)
         made, tables = service.import_yaml(ctx.uow, owner, body.yaml, replace_all=body.replace)
         ctx.audit(f"{audit_type}.import", audit_type, None, {"collections": made, "tables": tables})
         ctx.commit()
@@ -123,7 +131,7 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
     def replace_collection(
         owner_id: IdPath, collection_id: IdPath, body: MappingCollection, ctx: Ctx
     ) -> CollectionOut:
-        owner = owner_of(ctx, owner_id)
+        owner = editable(ctx, owner_id)
         stored = service.replace(
             ctx.uow, owner, collection_id, body.model_copy(update={"id": None})
         )
@@ -133,14 +141,14 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
 
     @router.delete("/{owner_id}/mappings/{collection_id}", status_code=204)
     def delete_collection(owner_id: IdPath, collection_id: IdPath, ctx: Ctx) -> None:
-        MappingRepository(ctx.uow.conn).delete_collection(owner_of(ctx, owner_id), collection_id)
+        MappingRepository(ctx.uow.conn).delete_collection(editable(ctx, owner_id), collection_id)
         ctx.audit(f"{audit_type}.delete", audit_type, collection_id)
         ctx.commit()
 
     def _copy(
         owner_id: int, collection_id: int, body: CopyIn, ctx: Ctx, reverse: bool
     ) -> CollectionOut:
-        owner = owner_of(ctx, owner_id)
+        owner = editable(ctx, owner_id)
         stored = service.copy(ctx.uow, owner, collection_id, reverse=reverse, name=body.name)
         verb = "reverse_clone" if reverse else "clone"
         ctx.audit(f"{audit_type}.{verb}", audit_type, stored.id, {"from": collection_id})
@@ -186,7 +194,7 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
 
     @router.post("/{owner_id}/lookup-tables", status_code=201, response_model=LookupOut)
     def create_lookup(owner_id: IdPath, body: LookupTable, ctx: Ctx) -> LookupOut:
-        stored = MappingRepository(ctx.uow.conn).add_lookup(owner_of(ctx, owner_id), body)
+        stored = MappingRepository(ctx.uow.conn).add_lookup(editable(ctx, owner_id), body)
         ctx.audit(f"{audit_type}.lookup_create", "lookup_table", stored.id)
         ctx.commit()
         return LookupOut.of(stored)
@@ -196,14 +204,14 @@ def _routes(router: APIRouter, kind: OwnerKind, owner_of: Callable[[Ctx, int], O
         owner_id: IdPath, lookup_id: IdPath, body: LookupTable, ctx: Ctx
     ) -> LookupOut:
         repo = MappingRepository(ctx.uow.conn)
-        stored = repo.replace_lookup(owner_of(ctx, owner_id), lookup_id, body)
+        stored = repo.replace_lookup(editable(ctx, owner_id), lookup_id, body)
         ctx.audit(f"{audit_type}.lookup_update", "lookup_table", lookup_id)
         ctx.commit()
         return LookupOut.of(stored)
 
     @router.delete("/{owner_id}/lookup-tables/{lookup_id}", status_code=204)
     def delete_lookup(owner_id: IdPath, lookup_id: IdPath, ctx: Ctx) -> None:
-        MappingRepository(ctx.uow.conn).delete_lookup(owner_of(ctx, owner_id), lookup_id)
+        MappingRepository(ctx.uow.conn).delete_lookup(editable(ctx, owner_id), lookup_id)
         ctx.audit(f"{audit_type}.lookup_delete", "lookup_table", lookup_id)
         ctx.commit()
 
@@ -224,5 +232,12 @@ subscription_mappings = feature_router(
 template_mappings = feature_router(
     Feature.INTEGRATION_MANAGEMENT, "/integrations", tags=["mapping templates"]
 )
-_routes(subscription_mappings, "subscription", _subscription_owner)
-_routes(template_mappings, "integration", _integration_owner)
+
+
+def _editable_integration_owner(ctx: Ctx, integration_id: int) -> Owner:
+    editable_integration(ctx.uow, ctx.tenant, integration_id)
+    return Owner("integration", integration_id)
+
+
+_routes(subscription_mappings, "subscription", _subscription_owner, _subscription_owner)
+_routes(template_mappings, "integration", _integration_owner, _editable_integration_owner)
