@@ -187,9 +187,12 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+def _error_page(
+    request: Request, status: int, title: str, message: str, code: str = "ERROR"
+) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": {"message": message}}, status_code=status)
+        # the same shape as the API's errors: a code to branch on and a message to show
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
     from ipaas.web.templating import render_bare
 
     return render_bare("error.html", status, title=title, message=message)
@@ -206,26 +209,33 @@ class WebRoute(APIRoute):
                 return await original(request)
             except NotAuthenticatedError:
                 if _wants_json(request):
-                    return JSONResponse({"error": {"message": "sign in"}}, status_code=401)
+                    return JSONResponse(
+                        {"error": {"code": NotAuthenticatedError.code, "message": "sign in"}},
+                        status_code=401,
+                    )
                 target = quote(str(request.url.path), safe="/")
                 return RedirectResponse(f"{WEB_PREFIX}/login?next={target}", status_code=303)
             except _ChooseCompany:
                 return RedirectResponse(f"{WEB_PREFIX}/company", status_code=303)
             except CompanyNotAvailableError as exc:
-                return _error_page(request, 403, "Not available", exc.message)
+                return _error_page(request, 403, "Not available", exc.message, exc.code)
             except CsrfError as exc:
-                return _error_page(request, 403, "Form expired", exc.message)
+                return _error_page(request, 403, "Form expired", exc.message, exc.code)
             except RequestValidationError as exc:
                 first = exc.errors()[0] if exc.errors() else {}
                 where = ".".join(str(p) for p in first.get("loc", ())[1:])
                 return _error_page(
-                    request, 422, "Invalid input", f"{where}: {first.get('msg', 'invalid')}"
+                    request,
+                    422,
+                    "Invalid input",
+                    f"{where}: {first.get('msg', 'invalid')}",
+                    "VALD_INVALID",
                 )
             except IpaasError as exc:
                 status = status_for(exc)
                 title = {403: "Not allowed", 404: "Not found"}.get(status, "Could not do that")
                 message = exc.message if status < 500 else "Something went wrong on our side."
-                return _error_page(request, status, title, message)
+                return _error_page(request, status, title, message, exc.code)
 
         return handler
 
