@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ipaas.domain import get_data_type
+from ipaas.domain import Direction, Method, get_data_type
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import NotFoundError, ValidationError
-from ipaas.store import hub_data
+from ipaas.store import NewQueueItem, hub_data, new_tracking_id
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.records import HubRecord, HubRecordVersion
+from ipaas.store.transfer import TransferStore
 from ipaas.store.unit_of_work import UnitOfWork
+from ipaas.transfer.directory import SubscriptionDirectory
 
 #: Most field filters a search may carry.
 MAX_FILTERS = 10
@@ -161,12 +163,52 @@ def reset_link(uow: UnitOfWork, scope: TenantScope, record_id: int, subscription
 
 
 def set_active(uow: UnitOfWork, scope: TenantScope, record_id: int, active: bool) -> HubRecord:
-    """Deactivate (soft delete) or reactivate a record; each writes a new version."""
+    """Deactivate (soft delete) or reactivate a record; each writes a new version and, in the
+    same transaction, sends the change on to the subscriptions receiving its data type: a
+    deactivation to those that hold the record (a delete, or the update their collection
+    makes of a delete), a reactivation to all (an update where linked, else a create)."""
     found = record(uow, scope, record_id)
     if active:
         if not found.deleted:
             return found
-        return uow.hub_records.upsert(
+        result = uow.hub_records.upsert(
             found.company_id, found.data_type, found.body, hub_id=record_id
-        ).record
-    return uow.hub_records.delete(found.company_id, record_id).record
+        )
+    else:
+        result = uow.hub_records.delete(found.company_id, record_id)
+    if result.changed:
+        _send_on(uow, result.record)
+    return result.record
+
+
+def _send_on(uow: UnitOfWork, changed: HubRecord) -> int:
+    """Enqueue from_hub items for a record changed in the hub (not by a subscription), chosen
+    as the transfer engine's fan-out chooses them; returns how many."""
+    targets = SubscriptionDirectory().targets(
+        uow.conn, changed.company_id, changed.data_type, exclude=None
+    )
+    linked = TransferStore(uow.conn).links_of_record(changed.id)
+    tracking = new_tracking_id()
+    items = []
+    for target in targets:
+        if changed.deleted and target.id not in linked:
+            continue  # it never had the record
+        if changed.deleted:
+            method = Method.DELETE
+        else:
+            method = Method.UPDATE if target.id in linked else Method.CREATE
+        items.append(
+            NewQueueItem(
+                subscription_id=target.id,
+                direction=Direction.FROM_HUB,
+                data_type=changed.data_type,
+                record_key=str(changed.id),
+                method=method,
+                tracking_id=tracking,
+                hub_version=changed.version,
+                trigger="manual",
+            )
+        )
+    if items:
+        uow.queue.enqueue_many(items)
+    return len(items)
