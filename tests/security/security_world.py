@@ -39,7 +39,15 @@ from ipaas.store.api_calls import ApiCallRepository, NewApiCall
 from ipaas.store.tables import api_calls
 from ipaas.store.types import utcnow
 
-__all__ = ["PASSWORD", "Client", "Objects", "SecurityWorld", "build_security_world"]
+__all__ = [
+    "PASSWORD",
+    "Client",
+    "Objects",
+    "SecurityWorld",
+    "build_security_world",
+    "demo_definition",
+    "subscribe",
+]
 
 #: A marker in every name, title and value of a tenant's objects: a list answer of another
 #: tenant containing it has leaked.

@@ -10,6 +10,7 @@ timeouts and lost connections -> ``RetriableError``, other 4xx -> ``FatalError``
 from __future__ import annotations
 
 import ipaddress
+import socket
 import time
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
@@ -277,17 +278,34 @@ class TrackedCall:
 
 
 def is_metadata_host(host: str) -> bool:
-    """Whether ``host`` names a cloud metadata service."""
+    """Whether ``host`` names a cloud metadata service (also in the shorthand, decimal,
+    octal and hex IPv4 forms the system resolver accepts, e.g. ``2852039166``)."""
     name = host.strip("[]").rstrip(".").lower()
     if name in METADATA_HOSTS:
         return True
     try:
-        address = ipaddress.ip_address(name)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(name)
     except ValueError:
-        return False
+        if ":" in name or not name or not name[0].isdigit():
+            return False
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(name))
+        except OSError:
+            return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address in _METADATA_IPS
+
+
+def refuse_metadata_url(url: str) -> None:
+    """Raise ``BlockedHostError`` when ``url`` points at a cloud metadata service. For
+    outbound calls made outside ``RecordingHttpClient`` (alert webhooks, OAuth tokens)."""
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, TypeError):
+        return  # not a URL the client could call either; its own error says so
+    if is_metadata_host(host):
+        raise BlockedHostError(f"calls to the cloud metadata address {host} are refused")
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from ipaas.connectors.http import BlockedHostError, is_metadata_host, refuse_metadata_url
 from ipaas.store.notifications import SmtpSettings
 
 TIMEOUT = 10.0
@@ -25,6 +26,8 @@ def send_email(smtp: SmtpSettings, password: str | None, to: str, subject: str, 
     message["To"] = to
     message["Subject"] = subject
     message.set_content(text)
+    if is_metadata_host(smtp.host):
+        raise DeliveryError(f"email to {to} refused: the SMTP host is a cloud metadata address")
     try:
         if smtp.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -44,6 +47,10 @@ def send_email(smtp: SmtpSettings, password: str | None, to: str, subject: str, 
 
 def post_json(url: str, payload: dict[str, Any], transport: Any = None) -> None:
     """POST ``payload`` (with a ``text`` field chat webhooks show) to ``url``."""
+    try:
+        refuse_metadata_url(url)
+    except BlockedHostError:
+        raise DeliveryError("POST refused: the URL is a cloud metadata address") from None
     try:
         with httpx.Client(timeout=TIMEOUT, transport=transport) as client:
             answer = client.post(url, json=payload)

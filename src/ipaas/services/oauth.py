@@ -25,6 +25,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ipaas.connectors.auth import TokenSource, bind_token_source
+from ipaas.connectors.http import refuse_metadata_url
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import AuthenticationError, ConfigurationError, ValidationError
 from ipaas.security.secret_box import SecretBox, secret_box_for
@@ -133,9 +134,13 @@ def _token_request(
     form = {**form, "client_id": _resolve(config.client_id, settings)}
     if config.client_secret:
         form["client_secret"] = _resolve(config.client_secret, settings)
+    token_url = _resolve(config.token_url, settings)
+    # The URL comes from the definition and the subscription's settings: never let it
+    # reach a cloud metadata service (the recording client refuses those for connectors).
+    refuse_metadata_url(token_url)
     try:
         with httpx.Client(transport=transport, timeout=15.0) as client:
-            answer = client.post(_resolve(config.token_url, settings), data=form)
+            answer = client.post(token_url, data=form)
     except httpx.HTTPError as exc:
         raise OAuthError(
             f"the token endpoint could not be reached ({type(exc).__name__})"

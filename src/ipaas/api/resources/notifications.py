@@ -12,6 +12,7 @@ from ipaas.api.context import Ctx
 from ipaas.api.pagination import Page, PageDep, make_page
 from ipaas.api.routing import IdField, IdPath, RequestBody, feature_router
 from ipaas.api.schemas import Email, Name
+from ipaas.connectors.http import BlockedHostError, is_metadata_host, refuse_metadata_url
 from ipaas.domain.roles import Feature
 from ipaas.errors import ValidationError
 from ipaas.notifications.evaluator import evaluate_in
@@ -99,6 +100,14 @@ class SmtpOut(BaseModel):
     security: str
 
 
+def _is_metadata_url(url: str) -> bool:
+    try:
+        refuse_metadata_url(url)
+    except BlockedHostError:
+        return True
+    return False
+
+
 def _repo(ctx: Ctx) -> NotificationRepository:
     return NotificationRepository(ctx.uow.conn)
 
@@ -115,6 +124,10 @@ def create_rule(body: RuleIn, ctx: Ctx) -> RuleOut:
     """An alert rule: what to watch, the threshold, where to send, how often at most."""
     if body.channel == "webhook" and not body.target.startswith(("http://", "https://")):
         raise ValidationError("a webhook target must be an http(s) URL", field="target")
+    if body.channel == "webhook" and _is_metadata_url(body.target):
+        raise ValidationError(
+            "a webhook target may not be a cloud metadata address", field="target"
+        )
     if body.channel == "email" and "@" not in body.target:
         raise ValidationError("an email target must be an email address", field="target")
     if body.kind == "error_rate" and body.threshold > 1:
@@ -194,6 +207,8 @@ def get_smtp(ctx: Ctx) -> SmtpOut | None:
 @router.put("/smtp", response_model=SmtpOut)
 def put_smtp(body: SmtpIn, ctx: Ctx) -> SmtpOut:
     """The SMTP server alerts are emailed through; the password is stored encrypted."""
+    if is_metadata_host(body.host):
+        raise ValidationError("the SMTP host may not be a cloud metadata address", field="host")
     repo = _repo(ctx)
     company = ctx.principal.company_id
     current = repo.smtp(company)
