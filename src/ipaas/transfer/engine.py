@@ -224,9 +224,10 @@ class TransferEngine:
                 work.body = item.payload
         except WaitForRateLimit as exc:
             work.outcome = wait(f"rate limited: {exc}", exc.retry_after or 1.0)
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-            # A lost database connection (the throttle's, or a connector's own) is
-            # transient: try again rather than give up on the record.
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.PendingRollbackError) as exc:
+            # A lost database connection (the throttle's, or a connector's own; the
+            # pool reports one cut mid-transaction as PendingRollbackError) is transient:
+            # try again rather than give up on the record.
             work.outcome = failed(RetriableError(f"database unavailable: {type(exc).__name__}"))
         except Exception as exc:
             work.outcome = failed(exc)
