@@ -291,9 +291,7 @@ def fill_path(path: str, objects: Objects, fallback: int | None = None) -> str |
     return None if missing else filled
 
 
-def app_routes() -> list[tuple[str, str]]:
-    """Every (method, path) the app serves (API and dashboard), read from a freshly built
-    app at collection time, so a new endpoint joins every walk without editing a test."""
+def _served() -> list[Any]:
     import tempfile
     from pathlib import Path
 
@@ -305,12 +303,33 @@ def app_routes() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as tmp:
         hub = bootstrap(Settings(data_dir=Path(tmp)))
         try:
-            routes = served_routes(create_app(hub))
+            return served_routes(create_app(hub))
         finally:
             hub.close()
+
+
+def app_routes() -> list[tuple[str, str]]:
+    """Every (method, path) the app serves (API and dashboard), read from a freshly built
+    app at collection time, so a new endpoint joins every walk without editing a test."""
     return sorted(
-        (method, route.path) for route in routes for method in route.methods if method != "HEAD"
+        (method, route.path) for route in _served() for method in route.methods if method != "HEAD"
     )
+
+
+def body_fields() -> dict[tuple[str, str], frozenset[str]]:
+    """Every API route taking a JSON body model, with the top-level fields it declares."""
+    from pydantic import BaseModel
+
+    found: dict[tuple[str, str], frozenset[str]] = {}
+    for route in _served():
+        if not route.path.startswith("/api/"):
+            continue
+        for param in route.dependant.body_params:
+            model = param.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                for method in route.methods:
+                    found[(method, route.path)] = frozenset(model.model_fields)
+    return found
 
 
 #: Rows that an answered request may change without changing anyone's data: the audit trail,
