@@ -25,8 +25,7 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 
 from ipaas.domain import Direction, Method, content_hash, get_data_type
-from ipaas.errors import FatalError, MappingError, NotFoundError
-from ipaas.mapping import MappingContext, merge_onto
+from ipaas.mapping import merge_onto
 from ipaas.store import NewQueueItem
 from ipaas.store.external_ids import ExternalIdLink
 from ipaas.store.hub_batch import HubBatch, NewVersion
@@ -36,9 +35,8 @@ from ipaas.store.transfer import SubscriptionInfo
 from ipaas.store.types import utcnow
 from ipaas.transfer.from_hub import Delivered, Delivery
 from ipaas.transfer.outcome import Outcome, done, failed, label
-from ipaas.transfer.preset import public_preset
-from ipaas.transfer.resolver import DatabaseLinkResolver
 from ipaas.transfer.to_hub import BatchWrites
+from ipaas.transfer.to_hub_prepare import Prepared, prepare_to_hub
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +113,7 @@ def _store_round(
     r = _Round()
     deferred: list[W] = []
     slow: list[W] = []
-    prepared = _prepare_to_hub(w, batch, [x for x in works if _to_hub(x)])
+    prepared = prepare_to_hub(w, batch, [x for x in works if _to_hub(x)])
     from_hub = [x for x in works if not _to_hub(x)]
     by_hub = batch.links_by_hub(
         (x.delivery.sub.id, x.item.data_type, x.delivery.record.id)
@@ -167,99 +165,7 @@ def _to_hub(work: StoreWork) -> bool:
 # --- to_hub ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Prepared:
-    links: dict[tuple[int, str, str], ExternalIdLink]
-    records: dict[int, HubRecord]
-    # item id -> (subscription, link, current, partial, first validation, its match key)
-    mapped: dict[int, Any]
-    by_key: dict[tuple[int, str, str], HubRecord]
-    outcomes: dict[int, Outcome]
-
-
-def _prepare_to_hub(w: BatchWrites, batch: HubBatch, works: list[StoreWork]) -> _Prepared:
-    """Read links and records for every to_hub item, and map the bodies."""
-    conn = w.uow.conn
-    links = batch.links_by_external(
-        (x.item.subscription_id, x.item.data_type, x.item.record_key) for x in works
-    )
-    records = batch.records_by_id(link.hub_record_id for link in links.values())
-    p = _Prepared(links, records, {}, {}, {})
-    wanted: list[tuple[int, str, str]] = []
-    for work in works:
-        item = work.item
-        try:
-            sub = w.directory.info(conn, item.subscription_id)
-            if not sub.flows_to_hub(item.data_type):
-                p.outcomes[item.id] = done(
-                    f"{item.data_type} is not sent to the hub by {sub.name}: flow is off"
-                )
-                continue
-            link = links.get((sub.id, item.data_type, item.record_key))
-            current = records.get(link.hub_record_id) if link else None
-            if link is not None and (current is None or current.company_id != sub.company_id):
-                raise NotFoundError(f"hub record {link.hub_record_id} not found")
-            if item.method is Method.DELETE:
-                p.mapped[item.id] = (sub, link, current, None, None, None)
-                continue
-            if work.body is None:
-                p.outcomes[item.id] = failed(
-                    FatalError(f"no record body for {item.data_type} {item.record_key}")
-                )
-                continue
-            partial = _map_to_hub(w, item, sub, work.body, current)
-            spec = get_data_type(item.data_type)
-            first = key = None
-            if current is None:
-                first = spec.validate(partial)
-                key = spec.match_key(first)
-                if key is not None:
-                    wanted.append((sub.company_id, item.data_type, key))
-            p.mapped[item.id] = (sub, link, current, partial, first, key)
-        except _SkippedByFilter as skipped:
-            p.outcomes[item.id] = done(str(skipped))
-        except (sa.exc.OperationalError, sa.exc.InterfaceError):
-            raise
-        except Exception as exc:
-            p.outcomes[item.id] = failed(exc)
-    p.by_key = batch.records_by_match_key(wanted) if wanted else {}
-    return p
-
-
-class _SkippedByFilter(Exception):
-    pass
-
-
-def _map_to_hub(
-    w: BatchWrites,
-    item: QueueItem,
-    sub: SubscriptionInfo,
-    body: dict[str, Any],
-    current: HubRecord | None,
-) -> dict[str, Any]:
-    conn = w.uow.conn
-    compiled = w.directory.collection(conn, sub.id, item.data_type, Direction.TO_HUB, item.method)
-    if compiled is None:
-        return body
-    context = MappingContext(
-        preset=public_preset(sub),
-        hub=current.body if current else None,
-        system={"name": sub.name, "id": sub.id},
-        resolver=DatabaseLinkResolver(conn, sub.id, strict=False),
-    )
-    result = compiled.apply(body, context)
-    if result.skipped is not None:
-        raise _SkippedByFilter(
-            f"{label(item.data_type, None, item.record_key)} from {sub.name} "
-            f"skipped by the mapping filter: {result.skipped}"
-        )
-    if not result.ok:
-        field_name = result.errors[0].field if result.errors else None
-        raise MappingError(result.describe(), field=field_name)
-    return result.output
-
-
-def _decide_to_hub(w: BatchWrites, r: _Round, work: StoreWork, p: _Prepared) -> bool:
+def _decide_to_hub(w: BatchWrites, r: _Round, work: StoreWork, p: Prepared) -> bool:
     item = work.item
     if item.id in p.outcomes:
         r.finished.append((work, p.outcomes[item.id]))
