@@ -270,7 +270,7 @@ class TransferEngine:
                 )
         uow.queue.complete(done_ids, self.worker_id)
         if writes.fan_out:
-            uow.queue.enqueue_many(writes.fan_out)
+            uow.queue.append_many(writes.fan_out)  # no ids needed: one executemany
         writes.logs.flush(store)
 
     def _store_one(self, writes: BatchWrites, work: _Work) -> Outcome:
