@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonata.jexception import JException
-from jsonata.parser import Parser
 from jsonata.utils import Utils
 
+from ipaas.mapping.ast_walk import walk_symbols
 from ipaas.mapping.errors import FormulaError
 from ipaas.mapping.fastpath import Closure, Deopt, compile_fast, run_fast
 from ipaas.mapping.paths import MISSING
@@ -76,25 +76,11 @@ def _plain(value: Any) -> Any:
 
 def _top_level_names(root: Any) -> tuple[str, ...]:
     names: list[str] = []
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if not isinstance(node, Parser.Symbol):
-            continue
+    for node in walk_symbols(root):
         if node.type == "path" and node.steps and node.steps[0].type == "name":
             name = str(node.steps[0].value)
             if name not in names:
                 names.append(name)
         elif node.type == "name" and str(node.value) not in names:
             names.append(str(node.value))
-        for key, child in vars(node).items():
-            if key != "_outer_instance" and isinstance(child, Parser.Symbol | list | tuple):
-                stack.append(child)
     return tuple(names)

@@ -20,9 +20,9 @@ from typing import Any
 
 from jsonata import Jsonata
 from jsonata.jexception import JException
-from jsonata.parser import Parser
 from jsonata.utils import Utils
 
+from ipaas.mapping.ast_walk import walk_symbols
 from ipaas.mapping.errors import FormulaError, FormulaLimitError, MissingPrerequisite
 
 
@@ -258,21 +258,7 @@ class SandboxedExpression(Jsonata):
 
 def _regex_patterns(root: Any) -> Iterator[str]:
     """The source of every regular expression literal in the parsed expression."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list | tuple):
-            stack.extend(node)
-            continue
-        if not isinstance(node, Parser.Symbol):
-            continue
+    for node in walk_symbols(root):
         if node.type == "regex":
             value = node.value
             yield str(getattr(value, "pattern", value))
-        for key, child in vars(node).items():
-            if key != "_outer_instance" and isinstance(child, Parser.Symbol | list | tuple):
-                stack.append(child)
