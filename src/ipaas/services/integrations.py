@@ -10,7 +10,7 @@ from typing import Any
 from ipaas.connectors.definition import IntegrationDefinition
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import ConflictError, ValidationError
-from ipaas.mapping import MappingCollection
+from ipaas.mapping import LookupTable, MappingCollection
 from ipaas.store.catalog import CatalogRepository, Integration
 from ipaas.store.mappings import MappingRepository, Owner
 from ipaas.store.unit_of_work import UnitOfWork
@@ -51,7 +51,9 @@ def validate_definition(data: dict[str, Any]) -> tuple[IntegrationDefinition, di
 
 
 def _stored_definition(definition: IntegrationDefinition, oauth: dict[str, Any]) -> dict[str, Any]:
-    stored = definition.model_dump(mode="json", exclude=set(_COLUMNS) | {"mappings"})
+    stored = definition.model_dump(
+        mode="json", exclude=set(_COLUMNS) | {"mappings", "lookup_tables"}
+    )
     if oauth:
         stored["oauth"] = oauth
     return stored
@@ -82,8 +84,27 @@ def create_integration(
     )
     repo = MappingRepository(uow.conn)
     owner = Owner("integration", integration.id)
+    # Lookup tables first: templates refer to them by name.
+    for table in _lookup_tables(definition.lookup_tables):
+        repo.add_lookup(owner, table)
     ids = [repo.add_collection(owner, t).id for t in templates]
     return integration, ids
+
+
+def _lookup_tables(raw: list[dict[str, Any]]) -> list[LookupTable]:
+    import pydantic
+
+    out = []
+    for n, item in enumerate(raw):
+        try:
+            out.append(LookupTable.model_validate(item))
+        except pydantic.ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            raise ValidationError(
+                f"lookup_tables[{n}].{where}: {error['msg']}", field=f"lookup_tables.{n}.{where}"
+            ) from None
+    return out
 
 
 def _templates(raw: list[dict[str, Any]]) -> list[MappingCollection]:

@@ -37,6 +37,7 @@ class IntegrationIn(RequestBody):
     throttle: Doc | None = None
     oauth: Doc | None = None
     mappings: Items = []
+    lookup_tables: Items = []
 
 
 class IntegrationPatch(RequestBody):
