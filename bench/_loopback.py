@@ -1,4 +1,4 @@
-"""Helpers shared by the serve and peerjob benches: ports, process start, a raw HTTP client.
+"""Helpers shared by the ingest, serve and peerjob benches: ports, process start, a raw HTTP client.
 
 The client is a few lines of asyncio over keep-alive HTTP/1.1: httpx would cost more CPU
 than the server it measures on a 2-core machine.
@@ -59,6 +59,18 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15, sig: int = signa
             process.wait(5)
 
 
+async def read_content_length(reader: asyncio.StreamReader) -> int:
+    """Read header lines up to the blank line; the Content-Length (0 without one)."""
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            return length
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+
+
 class HttpConnection:
     """One keep-alive HTTP/1.1 connection to 127.0.0.1 (JSON bodies)."""
 
@@ -84,15 +96,7 @@ class HttpConnection:
         status_line = await self._reader.readline()
         if not status_line:
             raise ConnectionError("the server closed the connection")
-        length = 0
-        while True:
-            line = await self._reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value.strip())
-        payload = await self._reader.readexactly(length)
+        payload = await self._reader.readexactly(await read_content_length(self._reader))
         return int(status_line.split()[1]), payload
 
     def close(self) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,11 +26,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(ROOT))
 
+from bench._loopback import free_port, percentile, read_content_length, wait_listening  # noqa: E402
+from bench._support import webhook_subscription  # noqa: E402
 from ipaas.bootstrap import bootstrap  # noqa: E402
 from ipaas.settings import Settings  # noqa: E402
 from ipaas.store import migrate  # noqa: E402
-from ipaas.store.triggers import TriggerRepository  # noqa: E402
 
 _SERVER = """
 import uvicorn
@@ -43,29 +45,12 @@ uvicorn.run(create_app(bootstrap(Settings())), host="127.0.0.1", port={port},
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _prepare(data_dir: Path) -> tuple[str, str, int]:
     url = f"sqlite:///{data_dir / 'ipaas.db'}"
     # IPAAS_BENCH_REVISION lets a run skip a half-written migration of another area.
     migrate.upgrade(url, os.environ.get("IPAAS_BENCH_REVISION", "head"))
     hub = bootstrap(Settings(database_url=url, data_dir=data_dir))
-    try:
-        with hub.unit_of_work() as uow:
-            integrator = uow.tenants.create_company("Builder", "integrator")
-            company = uow.tenants.create_company("Bench Ltd", "subscriber")
-            integration = uow.tenants.create_integration(integrator, "bench", "Bench", "memory")
-            subscription = uow.tenants.create_subscription(company, integration, "bench")
-            repo = TriggerRepository(uow.conn)
-            repo.set_flows(subscription, {"product": {"to_hub": True}})
-            key = repo.create_key(subscription)
-            uow.commit()
-    finally:
-        hub.close()
+    subscription, key = webhook_subscription(hub, "Bench Ltd")
     return url, key, subscription
 
 
@@ -102,15 +87,7 @@ async def _sender(
             started = time.perf_counter()
             writer.write(request)
             status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value.strip())
-            await reader.readexactly(length)
+            await reader.readexactly(await read_content_length(reader))
             latencies.append(time.perf_counter() - started)
             status = int(status_line.split()[1])
             statuses[status] = statuses.get(status, 0) + 1
@@ -132,8 +109,7 @@ async def _load(
         )
     )
     elapsed = time.perf_counter() - started
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
+    p99 = percentile(latencies, 0.99)
     return {
         "accepted": statuses.get(202, 0),
         "statuses": statuses,
@@ -149,19 +125,6 @@ def _cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
-def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the hub server exited during start")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the hub server did not start")
-
-
 def run(quick: bool) -> list[dict[str, Any]]:
     """Measure ingest at concurrency 1, 32 and 128 against a hub in a subprocess."""
     seconds = 3.0 if quick else 10.0
@@ -175,14 +138,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="ipaas-bench-ingest-") as tmp:
         data_dir = Path(tmp)
         url, key, _subscription = _prepare(data_dir)
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "IPAAS_DATABASE_URL": url, "IPAAS_DATA_DIR": str(data_dir)}
         env["PYTHONPATH"] = str(ROOT / "src")
         server = subprocess.Popen(
             [sys.executable, "-c", _SERVER.format(port=port)], env=env, cwd=tmp
         )
         try:
-            _wait_ready(port, server)
+            wait_listening(port, server, timeout=30)
             with asyncio.Runner(loop_factory=loop_factory) as runner:
                 runner.run(_load(port, key, 32, 1.0, "warmup"))
                 accepted = 0

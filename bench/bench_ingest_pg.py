@@ -26,6 +26,7 @@ if __package__ in (None, ""):
 
 from bench import bench_ingest
 from bench._loopback import free_port, log, python_env, stop, wait_listening
+from bench._support import webhook_subscription
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -34,22 +35,10 @@ def _prepare(url: str) -> str:
     from ipaas.bootstrap import bootstrap
     from ipaas.settings import Settings
     from ipaas.store import migrate
-    from ipaas.store.triggers import TriggerRepository
 
     migrate.upgrade(url)
     hub = bootstrap(Settings(database_url=url))
-    try:
-        with hub.unit_of_work() as uow:
-            integrator = uow.tenants.create_company("Builder", "integrator")
-            company = uow.tenants.create_company("Bench Ltd", "subscriber")
-            integration = uow.tenants.create_integration(integrator, "bench", "Bench", "memory")
-            subscription = uow.tenants.create_subscription(company, integration, "bench")
-            repo = TriggerRepository(uow.conn)
-            repo.set_flows(subscription, {"product": {"to_hub": True}})
-            key = repo.create_key(subscription)
-            uow.commit()
-    finally:
-        hub.close()
+    _subscription, key = webhook_subscription(hub, "Bench Ltd")
     return key
 
 

@@ -39,6 +39,7 @@ from bench._loopback import (
     log,
     percentile,
     python_env,
+    read_content_length,
     stop,
     wait_listening,
 )
@@ -151,14 +152,7 @@ async def _sink_main(port: int) -> None:
                 if not request_line:
                     return
                 method, path, _ = request_line.decode().split(" ", 2)
-                length = 0
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b""):
-                        break
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
+                length = await read_content_length(reader)
                 body = await reader.readexactly(length) if length else b""
                 now = time.time()
                 if path == "/_arrivals":

@@ -24,6 +24,7 @@ if __package__ in (None, ""):
     sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
 from bench._loopback import HttpConnection, free_port, log, python_env, rss_mb, stop, wait_listening
+from bench._support import webhook_subscription
 
 IPAAS = str(Path(sys.executable).parent / "ipaas")
 SENDERS = 32
@@ -33,21 +34,9 @@ def _prepare(data_dir: Path) -> str:
     """Migrate the data dir's database and make a subscription with a webhook key."""
     from ipaas.bootstrap import bootstrap
     from ipaas.settings import Settings
-    from ipaas.store.triggers import TriggerRepository
 
     hub = bootstrap(Settings(data_dir=data_dir), migrate_database=True)
-    try:
-        with hub.unit_of_work() as uow:
-            integrator = uow.tenants.create_company("Builder", "integrator")
-            company = uow.tenants.create_company("Idle Ltd", "subscriber")
-            integration = uow.tenants.create_integration(integrator, "bench", "Bench", "memory")
-            subscription = uow.tenants.create_subscription(company, integration, "bench")
-            repo = TriggerRepository(uow.conn)
-            repo.set_flows(subscription, {"product": {"to_hub": True}})
-            key = repo.create_key(subscription)
-            uow.commit()
-    finally:
-        hub.close()
+    _subscription, key = webhook_subscription(hub, "Idle Ltd")
     return key
 
 
