@@ -5,21 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ipaas.store.tables import metadata
+from ipaas.store.tables import _created, _fk, _id, metadata
 from ipaas.store.types import BigId, Json, UtcDateTime
-
-
-def _fk(
-    name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE"
-) -> sa.Column[int]:
-    return sa.Column(
-        name, BigId, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
-    )
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", BigId, primary_key=True, autoincrement=True)
-
 
 auth_sessions = sa.Table(
     "auth_sessions",
@@ -28,7 +15,7 @@ auth_sessions = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     _fk("user_id", "users.id"),
     _fk("company_id", "companies.id", nullable=True, ondelete="SET NULL"),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("last_seen_at", UtcDateTime, nullable=False),
     sa.Column("client_ip", sa.String(64), nullable=True),
@@ -42,7 +29,7 @@ api_keys = sa.Table(
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("prefix", sa.String(16), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
     sa.Column("last_used_at", UtcDateTime, nullable=True),
     sa.Column("revoked_at", UtcDateTime, nullable=True),
 )
@@ -56,7 +43,7 @@ invitations = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     _fk("invited_by", "users.id", nullable=True, ondelete="SET NULL"),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("accepted_at", UtcDateTime, nullable=True),
     _fk("accepted_user_id", "users.id", nullable=True, ondelete="SET NULL"),

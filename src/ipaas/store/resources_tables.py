@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ipaas.store.tables import metadata
+from ipaas.store.tables import _created, _id, _updated, metadata
 from ipaas.store.types import BigId, Json, UtcDateTime
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", BigId, primary_key=True, autoincrement=True)
 
 
 def _fk(
@@ -40,7 +36,7 @@ oauth_states = sa.Table(
     _fk("subscription_id", "subscriptions.id", index=True),
     sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("redirect_uri", sa.Text, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
     sa.Column("expires_at", UtcDateTime, nullable=False),
 )
 
@@ -51,7 +47,7 @@ oauth_tokens = sa.Table(
     #: The token response (access and refresh token), encrypted with the secret box.
     sa.Column("tokens", sa.Text, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=True),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _updated(),
 )
 
 # --- notifications ------------------------------------------------------------------------
@@ -71,8 +67,8 @@ alert_rules = sa.Table(
     sa.Column("period_minutes", sa.Integer, nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False),
     sa.Column("last_fired_at", UtcDateTime, nullable=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _created(),
+    _updated(),
 )
 
 alert_events = sa.Table(
@@ -98,7 +94,7 @@ smtp_settings = sa.Table(
     sa.Column("password", sa.Text, nullable=True),
     sa.Column("sender", sa.String(320), nullable=False),
     sa.Column("security", sa.String(10), nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _updated(),
 )
 
 # --- portal content -----------------------------------------------------------------------
@@ -111,7 +107,7 @@ portal_branding = sa.Table(
     sa.Column("logo_url", sa.Text, nullable=True),
     sa.Column("primary_color", sa.String(7), nullable=True),
     sa.Column("secondary_color", sa.String(7), nullable=True),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _updated(),
 )
 
 portal_articles = sa.Table(
@@ -123,8 +119,8 @@ portal_articles = sa.Table(
     sa.Column("title", sa.String(300), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("roles", Json, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _created(),
+    _updated(),
 )
 
 portal_resources = sa.Table(
@@ -136,7 +132,7 @@ portal_resources = sa.Table(
     sa.Column("title", sa.String(300), nullable=False),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("description", sa.Text, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
 )
 
 deals = sa.Table(
@@ -150,6 +146,6 @@ deals = sa.Table(
     sa.Column("integration_ids", Json, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("notes", sa.Text, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _created(),
+    _updated(),
 )

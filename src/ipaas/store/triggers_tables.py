@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ipaas.store.tables import metadata
-from ipaas.store.types import BigId, Json, UtcDateTime
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", BigId, primary_key=True, autoincrement=True)
+from ipaas.store.tables import _created, _fk, _id, _updated, metadata
+from ipaas.store.types import Json, UtcDateTime
 
 
 def _subscription(*, nullable: bool = False) -> sa.Column[int]:
-    return sa.Column(
-        "subscription_id",
-        BigId,
-        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"),
-        nullable=nullable,
-        index=True,
-    )
+    return _fk("subscription_id", "subscriptions.id", nullable=nullable)
 
 
 #: Bearer keys of the generic hook, stored as sha256 hex (the keys are 256-bit random).
@@ -31,7 +21,7 @@ webhook_keys = sa.Table(
     _subscription(),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("prefix", sa.String(12), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
     sa.Column("expires_at", UtcDateTime, nullable=True),
 )
 
@@ -42,7 +32,7 @@ webhook_tokens = sa.Table(
     _id(),
     _subscription(),
     sa.Column("token", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    _created(),
 )
 
 #: Every accepted webhook event; ``dedupe_key`` (e.g. the sender's event id) is unique.
@@ -86,7 +76,7 @@ webhook_registrations = sa.Table(
     sa.Column("registration", Json, nullable=False),
     sa.Column("secret", sa.Text, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
+    _updated(),
     sa.UniqueConstraint("subscription_id", "scope", name="uq_webhook_registrations_scope"),
     sa.CheckConstraint("state in ('enabled', 'disabled', 'failed')", name="state"),
 )
