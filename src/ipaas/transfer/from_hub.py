@@ -218,7 +218,22 @@ async def send(d: Delivery, connector: Connector, throttle: SubscriptionThrottle
         result = await throttle.call(d.sub, lambda: connector.update(dt, external_id, d.output))
         how = "updated in" if d.operation == "update" else "updated (deleted in the hub) in"
         return Delivered(result.external_id, result.extra_ids, link=True, unlink=False, how=how)
+    key = f"ipaas-{d.item.id}" if connector.idempotent_create else None
+    # The queue counts an attempt when the item is claimed, so more than one means an
+    # earlier try may have written the record and lost the answer (a timeout after the
+    # write, a killed worker, a lost database connection before the commit).
+    retried = d.item.attempts > 1
+    if retried and key is not None:
+        # The target answers a repeated key with the record the first try made.
+        return await _create(d, connector, throttle, key)
     existing = await throttle.call(d.sub, lambda: connector.find(dt, d.output))
+    if retried and existing is not None:
+        # Without idempotency keys a record found on a retry is most likely our own
+        # earlier write; linking it keeps the target free of duplicates and the item
+        # out of the error list. A real collision would have stopped the first try.
+        found = existing.external_id
+        result = await throttle.call(d.sub, lambda: connector.update(dt, found, d.output))
+        return Delivered(result.external_id, result.extra_ids, True, False, "created (retried) in")
     decision = decide_collision(d.collision_method, existing.external_id if existing else None)
     if decision.action is CollisionAction.ERROR:
         raise FatalError(f"{d.name} already exists in {d.sub.name}: {decision.reason}")
@@ -228,7 +243,13 @@ async def send(d: Delivery, connector: Connector, throttle: SubscriptionThrottle
         result = await throttle.call(d.sub, lambda: connector.update(dt, found_id, body))
         how = "matched and updated in" if decision.link else "updated (not linked) in"
         return Delivered(result.external_id, result.extra_ids, decision.link, False, how)
-    key = f"ipaas-{d.item.id}" if connector.idempotent_create else None
+    return await _create(d, connector, throttle, key)
+
+
+async def _create(
+    d: Delivery, connector: Connector, throttle: SubscriptionThrottle, key: str | None
+) -> Delivered:
+    dt = d.item.data_type
     result = await throttle.call(d.sub, lambda: connector.create(dt, d.output, idempotency_key=key))
     return Delivered(
         result.external_id, result.extra_ids, link=True, unlink=False, how="created in"
