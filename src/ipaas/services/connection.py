@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipaas.connectors.auth import OAuth2AuthorizationCode
 from ipaas.connectors.base import Connector
 from ipaas.connectors.definition import IntegrationDefinition, build_connector
 from ipaas.connectors.recorder import ListRecorder
 from ipaas.domain.accounts import TenantScope
-from ipaas.errors import ConfigurationError, IpaasError, RetriableError
+from ipaas.errors import IpaasError, RetriableError
 from ipaas.security.secret_box import secret_box_for
 from ipaas.services.integrations import full_definition
 from ipaas.services.oauth import bind_oauth_tokens
@@ -44,22 +43,11 @@ async def test_connection(hub: Any, uow: UnitOfWork, subscription_id: int) -> Ip
     to the api-call log in the caller's transaction."""
     recorder = ListRecorder()
     connector: Connector | None = None
-    own = False
     try:
-        if hub.connectors is not None:
-            try:
-                connector = hub.connectors.get(subscription_id)
-            except ConfigurationError:
-                connector = None
-            if isinstance(getattr(connector, "auth", None), OAuth2AuthorizationCode):
-                # Its tokens come through a unit of work of its own, which would wait for
-                # this request's: build one that reads them in the caller's transaction.
-                connector = None
-        if connector is None:
-            connector = build_subscription_connector(
-                hub, uow, subscription_id, recorder, timeout=10.0
-            )
-            own = True
+        # Always a connector of its own, built in the caller's transaction: the hub's
+        # connector provider reads through a unit of work of its own, which on SQLite waits
+        # for this request's write lock until "database is locked" (a 30 s hang, then 500).
+        connector = build_subscription_connector(hub, uow, subscription_id, recorder, timeout=10.0)
         await connector.test_connection()
         return None
     except IpaasError as exc:
@@ -67,6 +55,6 @@ async def test_connection(hub: Any, uow: UnitOfWork, subscription_id: int) -> Ip
     except OSError as exc:  # a refused connection that escaped the client
         return RetriableError(f"the system could not be reached ({type(exc).__name__})")
     finally:
-        if own and connector is not None:
+        if connector is not None:
             await connector.close()
         ApiCallRepository(uow.conn).insert_many(recorder.rows)
