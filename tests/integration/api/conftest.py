@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
@@ -16,35 +16,9 @@ from ipaas.bootstrap import Hub
 from ipaas.cli.accounts import create_company, create_user
 from ipaas.domain.roles import CompanyKind, Role
 from ipaas.store.accounts import AccountRepository
+from loopback_support import Client, sqlite_hub
 
 PASSWORD = "correct horse battery"
-
-
-class Client:
-    """A synchronous client for the app in process (httpx over ASGI, run in a portal)."""
-
-    def __init__(self, portal: BlockingPortal, app: Any, headers: dict[str, str]) -> None:
-        self._portal = portal
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self.http = httpx.AsyncClient(transport=transport, base_url="http://hub", headers=headers)
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self._portal.call(lambda: self.http.request(method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
 
 
 @dataclass
@@ -122,17 +96,7 @@ def world(hub: Hub, portal: BlockingPortal) -> World:
 
 
 @pytest.fixture
-def sqlite_world(tmp_path: Any, sqlite_template: Any, portal: BlockingPortal) -> Iterator[World]:
+def sqlite_world(tmp_path: Path, sqlite_template: Path, portal: BlockingPortal) -> Iterator[World]:
     """The same world on SQLite only (for tests that are about HTTP, not the database)."""
-    import shutil
-
-    from ipaas.bootstrap import bootstrap
-    from ipaas.settings import Settings
-
-    path = tmp_path / "hub.db"
-    shutil.copyfile(sqlite_template, path)
-    hub = bootstrap(
-        Settings(database_url=f"sqlite:///{path}", data_dir=tmp_path, secret_key="test-key")
-    )
-    yield build_world(hub, portal)
-    hub.close()
+    with sqlite_hub(tmp_path, sqlite_template) as hub:
+        yield build_world(hub, portal)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +9,8 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from resources_support import World, build_world
 
-from ipaas.bootstrap import Hub, bootstrap
-from ipaas.settings import Settings
+from ipaas.bootstrap import Hub
+from loopback_support import sqlite_hub
 
 
 @pytest.fixture
@@ -29,10 +28,5 @@ def world(hub: Hub, portal: BlockingPortal) -> World:
 @pytest.fixture
 def sqlite_world(tmp_path: Path, sqlite_template: Path, portal: BlockingPortal) -> Iterator[World]:
     """The world on SQLite only (for tests about HTTP, not the database)."""
-    path = tmp_path / "hub.db"
-    shutil.copyfile(sqlite_template, path)
-    hub = bootstrap(
-        Settings(database_url=f"sqlite:///{path}", data_dir=tmp_path, secret_key="test-key")
-    )
-    yield build_world(hub, portal)
-    hub.close()
+    with sqlite_hub(tmp_path, sqlite_template) as hub:
+        yield build_world(hub, portal)

@@ -3,17 +3,11 @@ subscribers, two integrators; one user with an API key each; clients over ASGI."
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 import yaml
 from anyio.from_thread import BlockingPortal
 
@@ -22,36 +16,10 @@ from ipaas.bootstrap import Hub
 from ipaas.cli.accounts import create_company, create_user
 from ipaas.domain.roles import CompanyKind, Role
 from ipaas.store.accounts import AccountRepository
+from loopback_support import Client
 
 PASSWORD = "correct horse battery"
 DEMO = Path(__file__).parents[3] / "src" / "ipaas" / "demo" / "integrations"
-
-
-class Client:
-    """A synchronous client for the app in process (httpx over ASGI, run in a portal)."""
-
-    def __init__(self, portal: BlockingPortal, app: Any, headers: dict[str, str]) -> None:
-        self._portal = portal
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        self.http = httpx.AsyncClient(transport=transport, base_url="http://hub", headers=headers)
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self._portal.call(lambda: self.http.request(method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
 
 
 @dataclass
@@ -146,30 +114,3 @@ def subscribe(world: World, who: str, integration_id: int, name: str) -> dict[st
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve_in_thread(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

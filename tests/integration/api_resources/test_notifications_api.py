@@ -13,13 +13,14 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
-from resources_support import World, error_of, free_port, publish_demo, serve_in_thread, subscribe
+from resources_support import World, error_of, publish_demo, subscribe
 
 from ipaas.domain import Direction, Method
 from ipaas.notifications import evaluate_rules
 from ipaas.store import NewQueueItem
 from ipaas.store.types import utcnow
 from ipaas.triggers.scheduler import run_scheduler
+from loopback_support import free_port, serve_in_thread
 
 
 class Inbox:

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Form, HTTPException
-from resources_support import World, demo_definition, error_of, serve_in_thread, subscribe
+from resources_support import World, demo_definition, error_of, subscribe
+
+from loopback_support import serve_in_thread
 
 
 def token_server() -> tuple[FastAPI, list[dict[str, Any]]]:

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from fastapi import FastAPI, Form, Header, HTTPException
-from resources_support import World, serve_in_thread, subscribe
+from resources_support import World, subscribe
 
 from ipaas.transfer.registry_provider import RegistryConnectorProvider
+from loopback_support import serve_in_thread
 
 
 class Server:

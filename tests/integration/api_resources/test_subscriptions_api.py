@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from resources_support import World, error_of, publish_demo, serve_in_thread, subscribe
+from resources_support import World, error_of, publish_demo, subscribe
 
 from ipaas.demo.shop import create_shop_app
 from ipaas.demo.systems.settings import DemoSettings
+from loopback_support import serve_in_thread
 
 
 def test_subscribe_with_default_mappings_and_names(sqlite_world: World) -> None:

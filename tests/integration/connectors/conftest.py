@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from connector_support import Delivery, Logged, WebhookReceiver, serve
+from connector_support import Delivery, Logged, WebhookReceiver
 from fastapi import FastAPI, Request, Response
 
 from ipaas.bootstrap import Hub
 from ipaas.connectors.recorder import ApiCallRecorder
+from loopback_support import serve_in_thread
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def receiver() -> Iterator[WebhookReceiver]:
         holder[0].deliveries.append(Delivery(dict(request.headers), await request.body()))
         return Response(status_code=204)
 
-    with serve(app) as base:
+    with serve_in_thread(app) as base:
         holder.append(WebhookReceiver(f"{base}/hook"))
         yield holder[0]
 

@@ -1,46 +1,13 @@
-"""Helpers for connector tests: servers on 127.0.0.1, a webhook receiver, the api-call log."""
+"""Helpers for connector tests: a webhook receiver, the api-call log."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import uvicorn
-from fastapi import FastAPI
 
 from ipaas.bootstrap import Hub
 from ipaas.connectors.recorder import ApiCallRecorder
 from ipaas.store.api_calls import ApiCall, ApiCallFilter, ApiCallRepository
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a thread on 127.0.0.1; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started, "the test server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass

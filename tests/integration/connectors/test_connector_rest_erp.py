@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connector_support import Logged, WebhookReceiver, assert_no_secrets, serve
+from connector_support import Logged, WebhookReceiver, assert_no_secrets
 
 from ipaas.connectors import WebhookRequest, build_connector, load_integration_definition
 from ipaas.connectors.auth import OAuth2ClientCredentials
@@ -18,6 +18,7 @@ from ipaas.demo.erp import create_erp_app
 from ipaas.demo.systems.settings import DemoSettings
 from ipaas.domain import Method
 from ipaas.errors import AuthenticationError
+from loopback_support import serve_in_thread
 
 pytestmark = pytest.mark.anyio
 ERP_YAML = Path(__file__).parents[3] / "src/ipaas/demo/integrations/erp.yaml"
@@ -37,7 +38,7 @@ async def test_erp_crud_poll_oauth_webhooks_all_logged(
     definition.config["data_types"]["product"]["pagination"]["page_size"] = 2
     tokens: list[str] = []
     try:
-        with serve(app) as erp_url:
+        with serve_in_thread(app) as erp_url:
             settings = {
                 "erp_url": erp_url,
                 "client_id": demo.erp_client_id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connector_support import Logged, WebhookReceiver, assert_no_secrets, serve
+from connector_support import Logged, WebhookReceiver, assert_no_secrets
 
 from ipaas.connectors import (
     CallContext,
@@ -23,6 +23,7 @@ from ipaas.demo.shop import create_shop_app
 from ipaas.demo.systems.settings import DemoSettings
 from ipaas.domain import Method
 from ipaas.errors import AuthenticationError, NotFoundError
+from loopback_support import serve_in_thread
 
 pytestmark = pytest.mark.anyio
 SHOP_YAML = Path(__file__).parents[3] / "src/ipaas/demo/integrations/shop.yaml"
@@ -44,7 +45,7 @@ async def test_shop_crud_poll_webhooks_all_logged(
     # Small pages, so polling walks several Link-header pages.
     definition.config["data_types"]["product"]["pagination"]["page_size"] = 2
     try:
-        with serve(app) as shop_url:
+        with serve_in_thread(app) as shop_url:
             settings = {"shop_url": shop_url, "api_token": token, "webhook_secret": hook_secret}
             connector = build_connector(
                 definition,
