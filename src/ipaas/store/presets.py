@@ -20,10 +20,23 @@ from ipaas.errors import ConflictError, NotFoundError, ValidationError
 from ipaas.security.secret_box import SecretBox
 from ipaas.security.setting_values import SettingValues, validate_values
 from ipaas.store.accounts_tables import preset_fields, subscription_presets
+from ipaas.store.resources_tables import oauth_tokens, smtp_settings
 from ipaas.store.tables import integrations, presets, subscriptions
+from ipaas.store.triggers_tables import webhook_registrations
 from ipaas.store.types import utcnow
+from ipaas.store.unique_names import ensure_unique_name
 
 PRESET_KINDS = ("credentials", "variables", "settings")
+
+#: Every column that holds a secret-box blob. Key rotation re-encrypts them all, so a
+#: column added here is never left readable only by a key that is about to be dropped.
+ENCRYPTED_COLUMNS: tuple[tuple[sa.Table, str], ...] = (
+    (presets, "secrets"),
+    (subscriptions, "secrets"),
+    (webhook_registrations, "secret"),
+    (oauth_tokens, "tokens"),
+    (smtp_settings, "password"),
+)
 
 
 def field_to_dict(f: SettingField) -> dict[str, Any]:
@@ -150,13 +163,8 @@ class PresetRepository:
         return fields
 
     def _unique_name(self, company_id: int, name: str, preset_id: int | None) -> None:
-        query = sa.select(presets.c.id).where(
-            presets.c.company_id == company_id, presets.c.name == name
-        )
-        if preset_id is not None:
-            query = query.where(presets.c.id != preset_id)
-        if self._conn.execute(query).first():
-            raise ConflictError(f"a preset named {name!r} exists", field="name")
+        owner = presets.c.company_id == company_id
+        ensure_unique_name(self._conn, presets, owner, name, preset_id, "preset")
 
     def _row(self, scope: TenantScope, preset_id: int) -> Any:
         row = self._conn.execute(
@@ -329,19 +337,21 @@ def public_settings(uow_or_conn: Any, subscription_id: int) -> dict[str, Any]:
 
 
 def rotate_secrets(uow_or_conn: Any, secret_box: SecretBox) -> int:
-    """Re-encrypt every stored secret (presets and subscriptions) under the box's first key.
+    """Re-encrypt every stored secret (every column of ``ENCRYPTED_COLUMNS``) under the
+    box's first key.
 
     ``secret_box`` must hold the new key first and the old keys after it. Returns how many
     rows were re-encrypted. Runs in the caller's transaction: commit to keep it.
     """
     conn = _conn(uow_or_conn)
     count = 0
-    for table in (presets, subscriptions):
-        id_col, secrets_col = table.c["id"], table.c["secrets"]
-        rows = conn.execute(sa.select(id_col, secrets_col).where(secrets_col.is_not(None))).all()
-        for row_id, blob in rows:
-            conn.execute(
-                sa.update(table).where(id_col == row_id).values(secrets=secret_box.rotate(blob))
-            )
+    for table, column in ENCRYPTED_COLUMNS:
+        keys = list(table.primary_key.columns)
+        blob_col = table.c[column]
+        rows = conn.execute(sa.select(*keys, blob_col).where(blob_col.is_not(None))).all()
+        for row in rows:
+            where = [key == row._mapping[key.name] for key in keys]
+            blob = secret_box.rotate(row._mapping[column])
+            conn.execute(sa.update(table).where(*where).values({column: blob}))
             count += 1
     return count

@@ -150,3 +150,60 @@ def test_rotate_key_with_a_key_file(world: World) -> None:
     assert len(after.split()) == 1
     shown = world.client("shop").get("/api/v1/presets").json()["items"][0]
     assert shown["secrets"]["api_key"]["set"] is True
+
+
+def test_rotate_key_reencrypts_every_encrypted_column(world: World) -> None:
+    """Webhook signing secrets, OAuth tokens and SMTP passwords are rotated with the rest,
+    so dropping the old key leaves no secret unreadable."""
+    from ipaas.store.presets import ENCRYPTED_COLUMNS
+    from ipaas.store.resources_tables import oauth_tokens, smtp_settings
+    from ipaas.store.tables import companies
+    from ipaas.store.triggers_tables import webhook_registrations
+    from ipaas.store.types import utcnow
+
+    old_box = secret_box_for(world.hub)
+    with world.hub.unit_of_work() as uow:
+        sub = uow.conn.execute(sa.select(subscriptions.c.id)).scalars().first()
+        company = uow.conn.execute(sa.select(companies.c.id)).scalars().first()
+        assert sub is not None
+        assert company is not None
+        uow.conn.execute(
+            sa.insert(webhook_registrations).values(
+                subscription_id=sub,
+                scope="product/all",
+                state="enabled",
+                callback_url="http://127.0.0.1/hooks/x",
+                registration={},
+                secret=old_box.encrypt({"secret": "whsec_abc"}),
+                updated_at=utcnow(),
+            )
+        )
+        uow.conn.execute(
+            sa.insert(oauth_tokens).values(
+                subscription_id=sub,
+                tokens=old_box.encrypt({"access_token": "at-1"}),
+                updated_at=utcnow(),
+            )
+        )
+        uow.conn.execute(
+            sa.insert(smtp_settings).values(
+                company_id=company,
+                host="127.0.0.1",
+                port=25,
+                sender="a@example.com",
+                security="none",
+                password=old_box.encrypt({"password": "pw-1"}),
+                updated_at=utcnow(),
+            )
+        )
+        uow.commit()
+    result = rotate_secret_key(world.hub)
+    assert result.new_env_key is not None
+    new_box = SecretBox([result.new_env_key])
+    with world.hub.unit_of_work() as uow:
+        for table, column in ENCRYPTED_COLUMNS:
+            for blob in uow.conn.execute(sa.select(table.c[column])).scalars():
+                if blob is not None:
+                    new_box.decrypt(blob)
+        secret = uow.conn.execute(sa.select(webhook_registrations.c.secret)).scalar_one()
+    assert new_box.decrypt(secret) == {"secret": "whsec_abc"}
