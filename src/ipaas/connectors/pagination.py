@@ -34,6 +34,19 @@ class Paginator(Protocol):
         """The request for the page after ``response`` (``count`` records), or None."""
 
 
+def _with_page_size(request: PageRequest, size_param: str | None, page_size: int) -> PageRequest:
+    """``request`` asking for ``page_size`` records in ``size_param`` (unchanged without one)."""
+    params = dict(request.params)
+    if size_param:
+        params[size_param] = page_size
+    return PageRequest(request.url, params)
+
+
+def _is_last_page(count: int, page_size: int) -> bool:
+    """A short or empty page is the last one."""
+    return count == 0 or count < page_size
+
+
 class SinglePage:
     """No pagination: one request returns everything."""
 
@@ -63,15 +76,13 @@ class PageNumberPaginator:
         self.start = start
 
     def first(self, request: PageRequest) -> PageRequest:
-        params = {**request.params, self.page_param: self.start}
-        if self.size_param:
-            params[self.size_param] = self.page_size
-        return PageRequest(request.url, params)
+        start = PageRequest(request.url, {**request.params, self.page_param: self.start})
+        return _with_page_size(start, self.size_param, self.page_size)
 
     def next(
         self, request: PageRequest, response: httpx.Response, body: Any, count: int
     ) -> PageRequest | None:
-        if count == 0 or count < self.page_size:
+        if _is_last_page(count, self.page_size):
             return None
         page = int(request.params[self.page_param]) + 1
         return PageRequest(request.url, {**request.params, self.page_param: page})
@@ -94,7 +105,7 @@ class OffsetPaginator:
     def next(
         self, request: PageRequest, response: httpx.Response, body: Any, count: int
     ) -> PageRequest | None:
-        if count == 0 or count < self.page_size:
+        if _is_last_page(count, self.page_size):
             return None
         offset = int(request.params[self.offset_param]) + count
         return PageRequest(request.url, {**request.params, self.offset_param: offset})
@@ -117,10 +128,7 @@ class CursorPaginator:
         self.page_size = page_size
 
     def first(self, request: PageRequest) -> PageRequest:
-        params = dict(request.params)
-        if self.limit_param:
-            params[self.limit_param] = self.page_size
-        return PageRequest(request.url, params)
+        return _with_page_size(request, self.limit_param, self.page_size)
 
     def next(
         self, request: PageRequest, response: httpx.Response, body: Any, count: int
@@ -139,10 +147,7 @@ class LinkHeaderPaginator:
         self.page_size = page_size
 
     def first(self, request: PageRequest) -> PageRequest:
-        params = dict(request.params)
-        if self.limit_param:
-            params[self.limit_param] = self.page_size
-        return PageRequest(request.url, params)
+        return _with_page_size(request, self.limit_param, self.page_size)
 
     def next(
         self, request: PageRequest, response: httpx.Response, body: Any, count: int
@@ -168,10 +173,7 @@ class NextLinkPaginator:
         self.page_size = page_size
 
     def first(self, request: PageRequest) -> PageRequest:
-        params = dict(request.params)
-        if self.limit_param:
-            params[self.limit_param] = self.page_size
-        return PageRequest(request.url, params)
+        return _with_page_size(request, self.limit_param, self.page_size)
 
     def next(
         self, request: PageRequest, response: httpx.Response, body: Any, count: int
