@@ -17,6 +17,7 @@ from ipaas.domain.accounts import TenantScope
 from ipaas.errors import ConflictError, NotFoundError
 from ipaas.store.tables import integrations, subscriptions
 from ipaas.store.types import utcnow
+from ipaas.store.unique_names import ensure_unique_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,13 +236,8 @@ class CatalogRepository:
         return self.subscription(scope, int(new_id))
 
     def _unique_name(self, company_id: int, name: str, subscription_id: int | None) -> None:
-        query = sa.select(subscriptions.c.id).where(
-            subscriptions.c.company_id == company_id, subscriptions.c.name == name
-        )
-        if subscription_id is not None:
-            query = query.where(subscriptions.c.id != subscription_id)
-        if self._conn.execute(query).first():
-            raise ConflictError(f"a subscription named {name!r} exists", field="name")
+        owner = subscriptions.c.company_id == company_id
+        ensure_unique_name(self._conn, subscriptions, owner, name, subscription_id, "subscription")
 
     def subscription(self, scope: TenantScope, subscription_id: int) -> Subscription:
         """A subscription of the scope (``NotFoundError`` otherwise)."""

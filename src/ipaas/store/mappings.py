@@ -14,10 +14,11 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from ipaas.errors import ConflictError, NotFoundError
+from ipaas.errors import NotFoundError
 from ipaas.mapping import LookupTable, MappingCollection
 from ipaas.store.tables import lookup_tables, mapping_collections
 from ipaas.store.types import utcnow
+from ipaas.store.unique_names import ensure_unique_name
 
 OwnerKind = Literal["subscription", "integration"]
 
@@ -146,12 +147,8 @@ class MappingRepository:
         return _lookup(row._mapping)
 
     def _unique(self, owner: Owner, name: str, lookup_id: int | None) -> None:
-        lt = lookup_tables
-        query = sa.select(lt.c.id).where(owner.column(lt), lt.c.name == name)
-        if lookup_id is not None:
-            query = query.where(lt.c.id != lookup_id)
-        if self._conn.execute(query).first():
-            raise ConflictError(f"a lookup table named {name!r} exists", field="name")
+        owner_rows = owner.column(lookup_tables)
+        ensure_unique_name(self._conn, lookup_tables, owner_rows, name, lookup_id, "lookup table")
 
     def add_lookup(self, owner: Owner, table: LookupTable) -> StoredLookup:
         self._unique(owner, table.name, None)
