@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from ipaas.api.app import create_app
 from ipaas.bootstrap import bootstrap
 from ipaas.settings import Settings
 from ipaas.web.seed import Seeded, seed, seed_history
+from loopback_support import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -25,12 +25,6 @@ ARGS = [
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seed
     )
     seeded = seed(hub)
     seed_history(hub, seeded)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
     )

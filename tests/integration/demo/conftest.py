@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -16,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 from ipaas.demo.erp import create_erp_app
 from ipaas.demo.shop import create_shop_app
 from ipaas.demo.systems.settings import DemoSettings
+from loopback_support import free_port
 
 SHOP_TOKEN = {"X-Shop-Token": "shop-demo-token"}
 FAST = DemoSettings(webhook_backoff_s=0.01, webhook_batch_window_s=0.05, default_page_size=5)
@@ -104,16 +104,10 @@ class Receiver:
         return list(self.requests)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """A real HTTP server on 127.0.0.1 that records webhook deliveries."""
-    port = _free_port()
+    port = free_port()
     state = Receiver(url=f"http://127.0.0.1:{port}/hook")
     app = FastAPI()
     calls = {"n": 0}

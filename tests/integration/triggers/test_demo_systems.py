@@ -4,7 +4,6 @@ arrives as a signed webhook and becomes a queue item, disabling stops it."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from ipaas.settings import Settings
 from ipaas.store.tables import queue_items
 from ipaas.store.triggers import TriggerRepository
 from ipaas.triggers.registration import disable_webhooks, enable_webhooks
+from loopback_support import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -124,16 +124,10 @@ class Provider:
         return self.connectors[subscription_id]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served_hub(hub: Hub, tmp_path: Path) -> Iterator[Hub]:
     """The hub's API served by uvicorn on 127.0.0.1, its public URL pointing there."""
-    port = _free_port()
+    port = free_port()
     served = bootstrap(
         Settings(
             database_url=hub.settings.resolved_database_url,
