@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import ConflictError, NotFoundError
 from ipaas.store.tables import integrations, subscriptions
+from ipaas.store.tenants import TenantRepository
 from ipaas.store.types import utcnow
 from ipaas.store.unique_names import ensure_unique_name
 
@@ -214,26 +215,9 @@ class CatalogRepository:
     ) -> Subscription:
         """Subscribe the scope's company to an integration version."""
         self._unique_name(scope.company_id, name, None)
-        now = utcnow()
-        new_id = self._conn.execute(
-            sa.insert(subscriptions)
-            .values(
-                company_id=scope.company_id,
-                integration_id=integration_id,
-                name=name,
-                settings={},
-                flows={},
-                webhooks={},
-                polling={},
-                state={},
-                throttle_period="second",
-                paused=False,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(subscriptions.c.id)
-        ).scalar_one()
-        return self.subscription(scope, int(new_id))
+        tenants = TenantRepository(self._conn)
+        new_id = tenants.create_subscription(scope.company_id, integration_id, name)
+        return self.subscription(scope, new_id)
 
     def _unique_name(self, company_id: int, name: str, subscription_id: int | None) -> None:
         owner = subscriptions.c.company_id == company_id
