@@ -241,13 +241,13 @@ def _init_rss_here(count: int) -> float:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """The e2e and init figures."""
-    count = 2000 if quick else 10000
+    count = 1000 if quick else 10000
     figures = [_figure("e2e.records_per_s_sqlite", _sqlite_throughput(count), "records/s")]
     for processes in (1, 2, 4):
         value = _pg_throughput(count, processes)
         if value is not None:
             figures.append(_figure(f"e2e.records_per_s_pg_w{processes}", value, "records/s"))
-    p50, p99 = _light_latency(3 if quick else 10)
+    p50, p99 = _light_latency(2 if quick else 10)
     figures.append(_figure("e2e.p50_ms_light", p50, "ms"))
     figures.append(_figure("e2e.p99_ms_light", p99, "ms"))
     figures.append(_figure("init.peak_rss_mb", _init_rss(100_000 if quick else 1_000_000), "MB"))
