@@ -5,10 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 UV_VERSION := 0.13.9
 
-# The browser tests drive Debian's chromium (no browser downloads).
-chromium:
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
-
 .PHONY: chromium install demo serve test lint unit bench bench-quick lock clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -32,6 +28,10 @@ lint: install
 
 test: lint chromium
 	$(BIN)/pytest -q
+
+# The browser tests drive Debian's chromium (no browser downloads).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
