@@ -3,6 +3,7 @@ bulk retry, manual transfers with debug, and initialization with progress."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
 from datetime import datetime
@@ -269,14 +270,26 @@ def manual_transfer(body: TransferIn, ctx: Ctx) -> TransferOut:
     return TransferOut(tracking_id=tracking, queued=queued)
 
 
+def _initialize_off_the_loop(hub: Hub, body: InitializeIn) -> None:
+    """Run an initialization on an event loop of its own, in a worker thread.
+
+    Initialization's database calls are synchronous. On the server's loop they would wait
+    for SQLite's write lock while a finished request holding it waits for that same loop
+    to close its transaction: the whole hub would stall until the busy timeout.
+    """
+    asyncio.run(_initialize(hub, body))
+
+
 async def _initialize(hub: Hub, body: InitializeIn) -> None:
     from ipaas.transfer import initialize
+    from ipaas.transfer.registry_provider import RegistryConnectorProvider
 
     provider = hub.connectors
     own = None
-    if provider is None and body.direction is Direction.TO_HUB:
-        from ipaas.transfer.registry_provider import RegistryConnectorProvider
-
+    if body.direction is Direction.TO_HUB and (
+        provider is None or isinstance(provider, RegistryConnectorProvider)
+    ):
+        # An HTTP client belongs to one event loop: this loop gets connectors of its own.
         provider = own = RegistryConnectorProvider(hub)
     try:
         await initialize(
@@ -310,7 +323,7 @@ def start_initialization(
     rows = service.initializations(ctx.uow, ctx.tenant, body.subscription_id)
     # End this request's transaction so the background run can write (SQLite has one writer).
     ctx.uow.rollback()
-    background.add_task(_initialize, ctx.hub, body)
+    background.add_task(_initialize_off_the_loop, ctx.hub, body)
     return [InitializationOut.of(r) for r in rows]
 
 
