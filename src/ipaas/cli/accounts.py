@@ -138,7 +138,10 @@ def user_create(
 
 @secrets_app.command("rotate-key")
 def rotate_key() -> None:
-    """Re-encrypt every stored secret under a new key (settings, presets, webhook signing secrets, OAuth tokens, SMTP passwords)."""
+    """Re-encrypt every stored secret under a new key.
+
+    That is settings, presets, webhook signing secrets, OAuth tokens and SMTP passwords.
+    """
     hub = _hub()
     try:
         result = rotate_secret_key(hub)
