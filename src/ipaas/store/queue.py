@@ -206,6 +206,24 @@ _ITEM_COLUMNS = (
 )
 
 
+#: Pending items of the given (subscription, direction, data type, record key) tuples, in
+#: order; one expanding parameter instead of a literal tuple per record, whose
+#: construction cost more than the query.
+_COALESCE_STATEMENT = (
+    sa.select(*(queue_items.c[name] for name in _ITEM_COLUMNS))
+    .where(
+        queue_items.c.state == QueueState.PENDING.value,
+        sa.tuple_(
+            queue_items.c.subscription_id,
+            queue_items.c.direction,
+            queue_items.c.data_type,
+            queue_items.c.record_key,
+        ).in_(sa.bindparam("records", expanding=True)),
+    )
+    .order_by(queue_items.c.id)
+)
+
+
 def _claim_statement(pg: bool) -> Any:
     """The claim UPDATE, built once per dialect with bound ``now``, ``now_ts``, ``limit``,
     ``lease`` and ``worker_id``: constructing it per claim cost more than running it."""
@@ -354,16 +372,7 @@ class QueueRepository(_QueueWrites):
         followers: dict[int, list[QueueItem]] = {}
         stopped: set[int] = set()
         for chunk in _chunks(list(by_record)):
-            rows = self._conn.execute(
-                sa.select(q)
-                .where(
-                    q.c.state == QueueState.PENDING.value,
-                    sa.tuple_(
-                        q.c.subscription_id, q.c.direction, q.c.data_type, q.c.record_key
-                    ).in_(chunk),
-                )
-                .order_by(q.c.id)
-            ).all()
+            rows = self._conn.execute(_COALESCE_STATEMENT, {"records": chunk}).all()
             for r in rows:
                 follower = _item(r._mapping)
                 head = by_record[follower.record]
