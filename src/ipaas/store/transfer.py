@@ -6,8 +6,9 @@ hub records and links for a claim batch, throttle state, logs and initialization
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -403,11 +404,40 @@ class TransferStore:
     # --- logs ---------------------------------------------------------------------------
 
     def add_logs(self, activity: list[dict[str, Any]], technical: list[dict[str, Any]]) -> None:
-        """Write a batch of activity and technical log lines."""
-        if activity:
-            self._conn.execute(sa.insert(activity_log), activity)
-        if technical:
-            self._conn.execute(sa.insert(technical_log), technical)
+        """Write a batch of activity and technical log lines.
+
+        On SQLite the rows go through the DBAPI directly, in the forms the column types
+        store (naive UTC timestamps, JSON text): a batch's log lines are written on every
+        store step, and SQLAlchemy's per-row parameter processing cost more than the insert.
+        """
+        sqlite = self._conn.dialect.name == "sqlite"
+        for table, rows in ((activity_log, activity), (technical_log, technical)):
+            if not rows:
+                continue
+            if sqlite:
+                self._insert_sqlite(table, rows)
+            else:
+                self._conn.execute(sa.insert(table), rows)
+
+    def _insert_sqlite(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        columns = [c.name for c in table.columns if c.name != "id"]
+        self._conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' * len(columns))})",
+            [
+                tuple(
+                    _sqlite_stamp(row["at"])
+                    if c == "at"
+                    else json.dumps(row.get(c))
+                    if c == "details"
+                    else row.get(c, "info")
+                    if c == "level"
+                    else row.get(c)
+                    for c in columns
+                )
+                for row in rows
+            ],
+        )
 
     def activity(self, *, tracking_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Activity log lines, oldest first, of one tracking id (or the newest ones)."""
@@ -553,3 +583,10 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table) -> Any:
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _sqlite_stamp(at: datetime) -> str:
+    """A UTC timestamp as ``UtcDateTime`` stores it on SQLite (naive, microseconds)."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
