@@ -224,6 +224,24 @@ _COALESCE_STATEMENT = (
 )
 
 
+#: Items done, by id, only while still leased by the worker (bound ``ids``, ``worker_id``,
+#: ``now``).
+_COMPLETE_STATEMENT = (
+    sa.update(queue_items)
+    .where(
+        queue_items.c.id.in_(sa.bindparam("ids", expanding=True)),
+        queue_items.c.state == QueueState.IN_FLIGHT.value,
+        queue_items.c.leased_by == sa.bindparam("worker_id", type_=queue_items.c.leased_by.type),
+    )
+    .values(
+        state=QueueState.DONE.value,
+        finished_at=sa.bindparam("now", type_=queue_items.c.finished_at.type),
+        lease_expires_at=None,
+        last_error=None,
+    )
+)
+
+
 def _claim_statement(pg: bool) -> Any:
     """The claim UPDATE, built once per dialect with bound ``now``, ``now_ts``, ``limit``,
     ``lease`` and ``worker_id``: constructing it per claim cost more than running it."""
@@ -395,22 +413,10 @@ class QueueRepository(_QueueWrites):
         if not ids:
             return 0
         now = now or utcnow()
-        q = queue_items
         total = 0
         for chunk in _chunks(ids):
             total += self._conn.execute(
-                sa.update(q)
-                .where(
-                    q.c.id.in_(chunk),
-                    q.c.state == QueueState.IN_FLIGHT.value,
-                    q.c.leased_by == worker_id,
-                )
-                .values(
-                    state=QueueState.DONE.value,
-                    finished_at=now,
-                    lease_expires_at=None,
-                    last_error=None,
-                )
+                _COMPLETE_STATEMENT, {"ids": chunk, "worker_id": worker_id, "now": now}
             ).rowcount
         return total
 

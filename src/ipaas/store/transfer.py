@@ -33,6 +33,18 @@ from ipaas.store.transfer_tables import (
 )
 from ipaas.store.types import utcnow
 
+# Statements every claim batch runs, built once (bound, expanding ``ids``).
+_HUB_RECORDS_BY_ID = sa.select(hub_records).where(
+    hub_records.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_LINKS_BY_HUB_ID = sa.select(
+    external_ids.c.hub_record_id, external_ids.c.external_id, external_ids.c.synced_hash
+).where(
+    external_ids.c.subscription_id == sa.bindparam("sub"),
+    external_ids.c.data_type == sa.bindparam("dt"),
+    external_ids.c.hub_record_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionInfo:
@@ -179,9 +191,7 @@ class TransferStore:
         """Hub records by id (any company: callers check the company)."""
         found: dict[int, HubRecord] = {}
         for chunk in _chunks(sorted(set(ids))):
-            for row in self._conn.execute(
-                sa.select(hub_records).where(hub_records.c.id.in_(chunk))
-            ):
+            for row in self._conn.execute(_HUB_RECORDS_BY_ID, {"ids": chunk}):
                 record = _row_to_record(row)
                 found[record.id] = record
         return found
@@ -203,15 +213,10 @@ class TransferStore:
         self, subscription_id: int, data_type: str, hub_ids: list[int]
     ) -> dict[int, tuple[str, str | None]]:
         """hub id -> (external id, synced hash) in one subscription."""
-        x = external_ids
         found: dict[int, tuple[str, str | None]] = {}
         for chunk in _chunks(sorted(set(hub_ids))):
             rows = self._conn.execute(
-                sa.select(x.c.hub_record_id, x.c.external_id, x.c.synced_hash).where(
-                    x.c.subscription_id == subscription_id,
-                    x.c.data_type == data_type,
-                    x.c.hub_record_id.in_(chunk),
-                )
+                _LINKS_BY_HUB_ID, {"sub": subscription_id, "dt": data_type, "ids": chunk}
             )
             for r in rows:
                 found[int(r.hub_record_id)] = (r.external_id, r.synced_hash)
