@@ -137,9 +137,11 @@ def build(results: Path, out: Path, img_dir: Path) -> list[Path]:
         ' `{"figure", "value", "unit"}` lines; `bench/results/full.jsonl` keeps them.',
         "",
         f"Run at {header.get('run_at', '?')} ({header.get('mode', '?')} mode)."
-        " **These figures were measured on a shared 2-core machine** that other engineers"
-        " were using at the same time (builds, test suites, other benchmarks), so they are"
-        " lower and noisier than on a quiet machine; compare runs with that in mind.",
+        " **These figures come from a 2-core virtual machine whose speed varies from minute"
+        " to minute**: on an otherwise idle machine, the mapping benchmark run back to back"
+        " gave 4,900 to 14,300 product records/s. The runner now starts each benchmark in a"
+        " fresh process; compare runs with that spread in mind, and re-run where a figure"
+        " matters.",
         "",
         "## Machine",
         "",
