@@ -11,7 +11,6 @@ import argparse
 import importlib
 import json
 import platform
-import subprocess
 import sys
 import time
 import traceback
@@ -37,17 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller counts (under 2 minutes)")
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
-    parser.add_argument("--one", metavar="NAME", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:
-        return _print_figures_of(args.one, args.quick)
     mode = "quick" if args.quick else "full"
     figures: list[dict[str, Any]] = []
     failed = []
     for name in _modules(args.names):
         started = time.perf_counter()
-        results = _run_alone(name, args.quick)
-        if results is None:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            results = module.run(quick=args.quick)
+        except Exception:
+            traceback.print_exc()
             failed.append(name)
             continue
         for figure in results:
@@ -69,30 +68,6 @@ def main(argv: list[str] | None = None) -> int:
             out.write(json.dumps(figure) + "\n")
     if failed:
         print(f"# failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _run_alone(name: str, quick: bool) -> list[dict[str, Any]] | None:
-    """Run one benchmark module in a fresh interpreter and collect its figures.
-
-    A fresh process per module keeps one benchmark's heap, threads and imports from
-    slowing the next (the mapping figure dropped by a third after the e2e run in-process).
-    """
-    command = [sys.executable, "-m", "bench", "--one", name] + (["--quick"] if quick else [])
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode != 0:
-        return None
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-
-
-def _print_figures_of(name: str, quick: bool) -> int:
-    try:
-        module = importlib.import_module(f"bench.{name}")
-        for figure in module.run(quick=quick):
-            print(json.dumps(figure), flush=True)
-    except Exception:
-        traceback.print_exc()
         return 1
     return 0
 
