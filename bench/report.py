@@ -139,9 +139,8 @@ def build(results: Path, out: Path, img_dir: Path) -> list[Path]:
         f"Run at {header.get('run_at', '?')} ({header.get('mode', '?')} mode)."
         " **These figures come from a 2-core virtual machine whose speed varies from minute"
         " to minute**: on an otherwise idle machine, the mapping benchmark run back to back"
-        " gave 4,900 to 14,300 product records/s. The runner now starts each benchmark in a"
-        " fresh process; compare runs with that spread in mind, and re-run where a figure"
-        " matters.",
+        " gave 4,900 to 14,300 product records/s. Compare runs with that spread in mind, and"
+        " re-run where a figure matters.",
         "",
         "## Machine",
         "",
