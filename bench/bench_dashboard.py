@@ -1,5 +1,5 @@
 """Dashboard page times on a big hub: 100,000 hub records and 1,000,000 api calls
-(quick mode: 10,000 and 100,000), SQLite, pages served in-process (httpx ASGI transport).
+(quick mode: 5,000 and 50,000), SQLite, pages served in-process (httpx ASGI transport).
 
 Each figure is the median of 5 loads of one page, in milliseconds, rendering included.
 """
@@ -30,7 +30,7 @@ def _median_ms(client: Any, path: str, rounds: int = 5) -> float:
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    records, calls = (10_000, 100_000) if quick else (100_000, 1_000_000)
+    records, calls = (5_000, 50_000) if quick else (100_000, 1_000_000)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         hub = bootstrap(

@@ -1,4 +1,4 @@
-"""Hub-data search on a big hub: 100,000 products (quick: 20,000) of one company.
+"""Hub-data search on a big hub: 100,000 products (quick: 10,000) of one company.
 
 Figures (best of five, milliseconds): one page of 50 by id, a field filter matching every
 hundredth record, and a field filter matching one record near the end (the worst case for
@@ -104,7 +104,7 @@ def _measure(url: str, kind: str, count: int) -> list[dict[str, Any]]:
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    count = 20_000 if quick else 100_000
+    count = 10_000 if quick else 100_000
     figures = [{"figure": "hub_search.records", "value": count, "unit": "records"}]
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'big.db'}"

@@ -127,7 +127,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """Measure ingest at concurrency 1, 32 and 128 against a hub in a subprocess."""
-    seconds = 2.0 if quick else 10.0
+    seconds = 1.5 if quick else 10.0
     try:
         import uvloop
 

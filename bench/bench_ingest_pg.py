@@ -53,7 +53,7 @@ def _committed(url: str) -> int:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """Ingest at 1, 32 and 128 senders against a hub on PostgreSQL."""
-    seconds = 2.0 if quick else 10.0
+    seconds = 1.5 if quick else 10.0
     try:
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
         name = f"ipaas_bench_ingest_{uuid.uuid4().hex[:8]}"

@@ -76,7 +76,7 @@ async def _load(port: int, key: str, pid: int, seconds: float) -> tuple[int, flo
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """Start ``ipaas serve``, read its memory at rest and under load."""
-    idle_s, load_s = (2.0, 3.0) if quick else (10.0, 15.0)
+    idle_s, load_s = (1.5, 2.0) if quick else (10.0, 15.0)
     with tempfile.TemporaryDirectory(prefix="ipaas-bench-serve-") as tmp:
         key = _prepare(Path(tmp))
         port = free_port()
