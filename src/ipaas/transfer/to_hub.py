@@ -16,6 +16,7 @@ from ipaas.errors import FatalError, MappingError
 from ipaas.mapping import MappingContext, merge_onto
 from ipaas.store import NewQueueItem, UnitOfWork
 from ipaas.store.queue import QueueItem
+from ipaas.store.records import HubRecord
 from ipaas.store.transfer import SubscriptionInfo, TransferStore
 from ipaas.transfer.directory import SubscriptionDirectory
 from ipaas.transfer.logs import LogBuffer
@@ -47,27 +48,13 @@ def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) 
     if body is None:
         return failed(FatalError(f"no record body for {item.data_type} {item.record_key}"))
     current = w.uow.hub_records.get(sub.company_id, link.hub_record_id) if link else None
-    compiled = w.directory.collection(conn, sub.id, item.data_type, Direction.TO_HUB, item.method)
     spec = get_data_type(item.data_type)
-    if compiled is None:
-        partial = body
-    else:
-        context = MappingContext(
-            preset=public_preset(sub),
-            hub=current.body if current else None,
-            system={"name": sub.name, "id": sub.id},
-            resolver=DatabaseLinkResolver(conn, sub.id, strict=False),
-        )
-        result = compiled.apply(body, context)
-        if result.skipped is not None:
-            return done(
-                f"{label(item.data_type, None, item.record_key)} from {sub.name} "
-                f"skipped by the mapping filter: {result.skipped}"
-            )
-        if not result.ok:
-            field_name = result.errors[0].field if result.errors else None
-            return failed(MappingError(result.describe(), field=field_name))
-        partial = result.output
+    try:
+        partial = map_to_hub(w, item, sub, body, current)
+    except SkippedByFilter as skipped:
+        return done(str(skipped))
+    except MappingError as error:
+        return failed(error)
     if current is None:
         # First sync of this external record: match an existing hub record by its key.
         first = spec.validate(merge_onto({}, partial))
@@ -176,3 +163,38 @@ def _fan_out(
         )
         names.append(target.name)
     return ", ".join(names) if names else "no other system"
+
+
+class SkippedByFilter(Exception):
+    """The collection's mapping filter left the record out; the message says why."""
+
+
+def map_to_hub(
+    w: BatchWrites,
+    item: QueueItem,
+    sub: SubscriptionInfo,
+    body: dict[str, Any],
+    current: HubRecord | None,
+) -> dict[str, Any]:
+    """Map an inbound body with the subscription's to_hub collection (the body itself when
+    there is none); raises ``SkippedByFilter`` or ``MappingError``."""
+    conn = w.uow.conn
+    compiled = w.directory.collection(conn, sub.id, item.data_type, Direction.TO_HUB, item.method)
+    if compiled is None:
+        return body
+    context = MappingContext(
+        preset=public_preset(sub),
+        hub=current.body if current else None,
+        system={"name": sub.name, "id": sub.id},
+        resolver=DatabaseLinkResolver(conn, sub.id, strict=False),
+    )
+    result = compiled.apply(body, context)
+    if result.skipped is not None:
+        raise SkippedByFilter(
+            f"{label(item.data_type, None, item.record_key)} from {sub.name} "
+            f"skipped by the mapping filter: {result.skipped}"
+        )
+    if not result.ok:
+        field_name = result.errors[0].field if result.errors else None
+        raise MappingError(result.describe(), field=field_name)
+    return result.output

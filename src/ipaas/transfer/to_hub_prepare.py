@@ -8,18 +8,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ipaas.domain import Direction, Method, get_data_type
-from ipaas.errors import FatalError, MappingError, NotFoundError
-from ipaas.mapping import MappingContext
+from ipaas.domain import Method, get_data_type
+from ipaas.errors import FatalError, NotFoundError
 from ipaas.store.external_ids import ExternalIdLink
 from ipaas.store.hub_batch import HubBatch
-from ipaas.store.queue import QueueItem
 from ipaas.store.records import HubRecord
-from ipaas.store.transfer import SubscriptionInfo
-from ipaas.transfer.outcome import Outcome, done, failed, label
-from ipaas.transfer.preset import public_preset
-from ipaas.transfer.resolver import DatabaseLinkResolver
-from ipaas.transfer.to_hub import BatchWrites
+from ipaas.transfer.outcome import Outcome, done, failed
+from ipaas.transfer.to_hub import BatchWrites, SkippedByFilter, map_to_hub
 
 
 @dataclass
@@ -65,7 +60,7 @@ def prepare_to_hub(w: BatchWrites, batch: HubBatch, works: list[Any]) -> Prepare
                     FatalError(f"no record body for {item.data_type} {item.record_key}")
                 )
                 continue
-            partial = _map_to_hub(w, item, sub, work.body, current)
+            partial = map_to_hub(w, item, sub, work.body, current)
             spec = get_data_type(item.data_type)
             first = key = None
             if current is None:
@@ -74,7 +69,7 @@ def prepare_to_hub(w: BatchWrites, batch: HubBatch, works: list[Any]) -> Prepare
                 if key is not None:
                     wanted.append((sub.company_id, item.data_type, key))
             p.mapped[item.id] = (sub, link, current, partial, first, key)
-        except _SkippedByFilter as skipped:
+        except SkippedByFilter as skipped:
             p.outcomes[item.id] = done(str(skipped))
         except (sa.exc.OperationalError, sa.exc.InterfaceError):
             raise
@@ -82,36 +77,3 @@ def prepare_to_hub(w: BatchWrites, batch: HubBatch, works: list[Any]) -> Prepare
             p.outcomes[item.id] = failed(exc)
     p.by_key = batch.records_by_match_key(wanted) if wanted else {}
     return p
-
-
-class _SkippedByFilter(Exception):
-    pass
-
-
-def _map_to_hub(
-    w: BatchWrites,
-    item: QueueItem,
-    sub: SubscriptionInfo,
-    body: dict[str, Any],
-    current: HubRecord | None,
-) -> dict[str, Any]:
-    conn = w.uow.conn
-    compiled = w.directory.collection(conn, sub.id, item.data_type, Direction.TO_HUB, item.method)
-    if compiled is None:
-        return body
-    context = MappingContext(
-        preset=public_preset(sub),
-        hub=current.body if current else None,
-        system={"name": sub.name, "id": sub.id},
-        resolver=DatabaseLinkResolver(conn, sub.id, strict=False),
-    )
-    result = compiled.apply(body, context)
-    if result.skipped is not None:
-        raise _SkippedByFilter(
-            f"{label(item.data_type, None, item.record_key)} from {sub.name} "
-            f"skipped by the mapping filter: {result.skipped}"
-        )
-    if not result.ok:
-        field_name = result.errors[0].field if result.errors else None
-        raise MappingError(result.describe(), field=field_name)
-    return result.output
