@@ -148,6 +148,8 @@ class QueueItem:
     debug: bool
     parent_item_id: int | None
     created_at: datetime
+    #: Later pending items of the same record wait behind this one (known when claimed).
+    has_followers: bool = False
 
     @property
     def record(self) -> tuple[int, str, str, str]:
@@ -206,21 +208,15 @@ _ITEM_COLUMNS = (
 )
 
 
-#: Pending items of the given (subscription, direction, data type, record key) tuples, in
-#: order; one expanding parameter instead of a literal tuple per record, whose
-#: construction cost more than the query.
-_COALESCE_STATEMENT = (
-    sa.select(*(queue_items.c[name] for name in _ITEM_COLUMNS))
-    .where(
-        queue_items.c.state == QueueState.PENDING.value,
-        sa.tuple_(
-            queue_items.c.subscription_id,
-            queue_items.c.direction,
-            queue_items.c.data_type,
-            queue_items.c.record_key,
-        ).in_(sa.bindparam("records", expanding=True)),
-    )
-    .order_by(queue_items.c.id)
+#: Pending items of one (subscription, direction, data type) whose record key is in the
+#: bound ``keys``: PostgreSQL turned a tuple IN into an OR per record, tested against every
+#: pending item of the subscription.
+_COALESCE_STATEMENT = sa.select(*(queue_items.c[name] for name in _ITEM_COLUMNS)).where(
+    queue_items.c.state == QueueState.PENDING.value,
+    queue_items.c.subscription_id == sa.bindparam("subscription_id"),
+    queue_items.c.direction == sa.bindparam("direction"),
+    queue_items.c.data_type == sa.bindparam("data_type"),
+    queue_items.c.record_key.in_(sa.bindparam("keys", expanding=True)),
 )
 
 
@@ -265,6 +261,20 @@ def _claim_statement(pg: bool) -> Any:
         )
         .exists()
     )
+    # Only these items can coalesce; telling them apart here spares a query per batch.
+    # Written out by hand for SQLite: its RETURNING renders the claimed row's columns
+    # unqualified, and without the casts (its text affinity) it walks every later item of
+    # the subscription instead of the record index (27 ms per claim of 100 among 3,000).
+    later = sa.and_(
+        *(
+            sa.literal_column(f"{other.name}.{name}")
+            == sa.cast(sa.literal_column(f"{q.name}.{name}"), q.c[name].type)
+            for name in ("subscription_id", "data_type", "record_key", "direction")
+        ),
+        sa.literal_column(f"{other.name}.state") == QueueState.PENDING.value,
+        sa.literal_column(f"{other.name}.id") > sa.literal_column(f"{q.name}.id"),
+    )
+    has_followers = sa.select(sa.literal(1)).select_from(other).where(later).exists()
     paused = sa.select(subscriptions.c.id).where(subscriptions.c.paused.is_(True))
     waiting = sa.select(subscription_throttle.c.subscription_id).where(
         subscription_throttle.c.paused_until > sa.bindparam("now_ts", type_=sa.Float())
@@ -298,7 +308,7 @@ def _claim_statement(pg: bool) -> Any:
             lease_expires_at=sa.bindparam("lease", type_=q.c.lease_expires_at.type),
             leased_by=sa.bindparam("worker_id", type_=q.c.leased_by.type),
         )
-        .returning(*(q.c[name] for name in _ITEM_COLUMNS))
+        .returning(*(q.c[name] for name in _ITEM_COLUMNS), has_followers.label("has_followers"))
     )
     _CLAIM_STATEMENTS[pg] = stmt
     return stmt
@@ -321,6 +331,7 @@ def _item(m: Any) -> QueueItem:
         debug=bool(m["debug"]),
         parent_item_id=m["parent_item_id"],
         created_at=m["created_at"],
+        has_followers=bool(m.get("has_followers")),
     )
 
 
@@ -359,6 +370,11 @@ class QueueRepository(_QueueWrites):
     ) -> list[QueueItem]:
         """Lease up to ``limit`` eligible items to ``worker_id``; oldest (by priority) first."""
         now = now or utcnow()
+        if self._pg:
+            # After a burst the planner's statistics lag behind the table; it then sorts
+            # every pending item instead of walking the claim-order index to the batch
+            # size (22 ms -> 2 ms for a claim of 100 among 9,000 pending).
+            self._conn.exec_driver_sql("SET LOCAL enable_sort = off")
         rows = self._conn.execute(
             _claim_statement(self._pg),
             {
@@ -369,6 +385,8 @@ class QueueRepository(_QueueWrites):
                 "worker_id": worker_id,
             },
         ).all()
+        if self._pg:
+            self._conn.exec_driver_sql("SET LOCAL enable_sort = on")
         items = [_item(r._mapping) for r in rows]
         items.sort(key=lambda i: (-i.priority, i.id))
         return items
@@ -382,24 +400,38 @@ class QueueRepository(_QueueWrites):
         then delivers the newest version. A delete (or any other method) stops the run, so
         a delete is never moved before an earlier create or update.
         """
-        by_record = {c.record: c for c in claimed if c.method.value in _COALESCIBLE}
+        by_record = {
+            c.record: c for c in claimed if c.has_followers and c.method.value in _COALESCIBLE
+        }
         if not by_record:
             return {}
         now = now or utcnow()
         q = queue_items
+        groups: dict[tuple[int, str, str], list[str]] = {}
+        for sub_id, direction, data_type, key in by_record:
+            groups.setdefault((sub_id, direction, data_type), []).append(key)
+        pending: list[QueueItem] = []
+        for (sub_id, direction, data_type), keys in groups.items():
+            for chunk in _chunks(keys):
+                params = {
+                    "subscription_id": sub_id,
+                    "direction": direction,
+                    "data_type": data_type,
+                    "keys": chunk,
+                }
+                rows = self._conn.execute(_COALESCE_STATEMENT, params).all()
+                pending.extend(_item(r._mapping) for r in rows)
+        pending.sort(key=lambda i: i.id)
         followers: dict[int, list[QueueItem]] = {}
         stopped: set[int] = set()
-        for chunk in _chunks(list(by_record)):
-            rows = self._conn.execute(_COALESCE_STATEMENT, {"records": chunk}).all()
-            for r in rows:
-                follower = _item(r._mapping)
-                head = by_record[follower.record]
-                if head.id in stopped or follower.id < head.id:
-                    continue
-                if follower.method is not Method.UPDATE or follower.debug != head.debug:
-                    stopped.add(head.id)
-                    continue
-                followers.setdefault(head.id, []).append(follower)
+        for follower in pending:
+            head = by_record[follower.record]
+            if head.id in stopped or follower.id < head.id:
+                continue
+            if follower.method is not Method.UPDATE or follower.debug != head.debug:
+                stopped.add(head.id)
+                continue
+            followers.setdefault(head.id, []).append(follower)
         for head_id, fs in followers.items():
             self._conn.execute(
                 sa.update(q)

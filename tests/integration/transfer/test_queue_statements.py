@@ -84,6 +84,7 @@ def test_coalesce_folds_following_updates_and_stops_at_a_delete(hub: Hub) -> Non
         followers = uow.queue.coalesce(claimed)
         uow.commit()
     assert [i.id for i in claimed] == [ids[0]]
+    assert claimed[0].has_followers
     assert [f.id for f in followers[ids[0]]] == ids[1:3]
     with hub.unit_of_work() as uow:
         states = [uow.queue.get(i).state for i in ids]  # type: ignore[union-attr]
@@ -97,7 +98,8 @@ def test_expired_lease_is_recovered_and_the_old_worker_cannot_complete(hub: Hub)
         uow.commit()
     start = utcnow()
     with hub.unit_of_work() as uow:
-        assert len(uow.queue.claim("w1", 10, 10, now=start)) == 1
+        [claimed] = uow.queue.claim("w1", 10, 10, now=start)
+        assert not claimed.has_followers
         assert uow.queue.recover_expired(now=start + timedelta(seconds=5)) == 0
         assert uow.queue.recover_expired(now=start + timedelta(seconds=11)) == 1
         [again] = uow.queue.claim("w2", 10, 60)
