@@ -1,7 +1,8 @@
 """End-to-end transfer figures: source -> hub -> 2 targets through the real engine.
 
 Connectors are in-process InMemoryConnectors; the hub database is real (SQLite file, or
-PostgreSQL at 127.0.0.1 when reachable; worker processes claim with SKIP LOCKED).
+PostgreSQL at 127.0.0.1 when reachable; worker processes claim with SKIP LOCKED). Workers
+run with the default options (batches of 50) and two tasks per process.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _open(hub: Hub) -> int:
 async def _run_until_empty(hub: Hub, provider: StaticConnectorProvider, lanes: int) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_workers(hub, lanes, stop, options=WorkerOptions(batch_size=100), provider=provider)
+        run_workers(hub, lanes, stop, options=WorkerOptions(), provider=provider)
     )
     while _open(hub):
         await asyncio.sleep(0.05)
