@@ -8,6 +8,7 @@ import ipaas
 from ipaas.cli import accounts, db, demo, demo_system, serve
 from ipaas.cli import apply as apply_cli
 from ipaas.cli import polling as polling_cli
+from ipaas.cli import preview as preview_cli
 from ipaas.cli import queue as queue_cli
 from ipaas.cli import webhooks as webhooks_cli
 from ipaas.cli import worker as worker_cli
@@ -29,6 +30,7 @@ app.command("worker")(worker_cli.worker)
 app.add_typer(queue_cli.app, name="queue")
 app.command("apply")(apply_cli.apply)
 app.command("export")(apply_cli.export)
+app.command("preview")(preview_cli.preview)
 
 
 @app.command()
