@@ -6,6 +6,7 @@ import typer
 
 from ipaas.bootstrap import bootstrap
 from ipaas.settings import Settings
+from ipaas.store.queue import QueueDepth
 from ipaas.transfer import admin
 
 app = typer.Typer(help="Watch the queue and handle errors.", invoke_without_command=True)
@@ -26,16 +27,19 @@ def status() -> None:
         rows = admin.queue_status(hub)
     finally:
         hub.close()
+    width = max([len("subscription"), *(len(_named(r)) for r in rows)])
     typer.echo(
-        f"{'subscription':>12} {'pending':>8} {'in_flight':>9} {'errors':>7}  oldest pending"
+        f"{'subscription':<{width}} {'pending':>8} {'in_flight':>9} {'errors':>7}  oldest pending"
     )
     for r in rows:
         oldest = r.oldest_pending_at.isoformat(timespec="seconds") if r.oldest_pending_at else "-"
-        typer.echo(
-            f"{r.subscription_id:>12} {r.pending:>8} {r.in_flight:>9} {r.error:>7}  {oldest}"
-        )
+        typer.echo(f"{_named(r):<{width}} {r.pending:>8} {r.in_flight:>9} {r.error:>7}  {oldest}")
     if not rows:
         typer.echo("(queue empty)")
+
+
+def _named(depth: QueueDepth) -> str:
+    return f"{depth.subscription_id} {depth.subscription_name}".strip()
 
 
 @app.command()

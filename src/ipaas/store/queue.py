@@ -180,6 +180,7 @@ class QueueDepth:
     """One subscription's queue: items waiting, in flight, in error, and the oldest wait."""
 
     subscription_id: int
+    subscription_name: str
     pending: int
     in_flight: int
     error: int
@@ -676,9 +677,17 @@ class QueueRepository(_QueueWrites):
             entry[state] = int(count)
             if state == QueueState.PENDING.value:
                 entry["oldest"] = oldest
+        names = dict(
+            self._conn.execute(
+                sa.select(subscriptions.c.id, subscriptions.c.name).where(
+                    subscriptions.c.id.in_(list(found))
+                )
+            ).all()
+        )
         return [
             QueueDepth(
                 subscription_id=sub,
+                subscription_name=names.get(sub, ""),
                 pending=e.get("pending", 0),
                 in_flight=e.get("in_flight", 0),
                 error=e.get("error", 0),
