@@ -1,13 +1,22 @@
-"""``ipaas queue``: depth, in flight and errors per subscription; retry or discard errors."""
+"""``ipaas queue``: depth, in flight and errors per subscription; retry or discard errors;
+queue records by id (manual transfer) or all of them (initialization)."""
 
 from __future__ import annotations
+
+import asyncio
+import sys
 
 import typer
 
 from ipaas.bootstrap import bootstrap
+from ipaas.domain import Direction
+from ipaas.errors import IpaasError
 from ipaas.settings import Settings
 from ipaas.store.queue import QueueDepth
+from ipaas.store.transfer import InitializationRow
 from ipaas.transfer import admin
+from ipaas.transfer import initialize as initialize_records
+from ipaas.transfer.manual import transfer_records
 
 app = typer.Typer(help="Watch the queue and handle errors.", invoke_without_command=True)
 
@@ -96,3 +105,71 @@ def discard(
     finally:
         hub.close()
     typer.echo(f"{count} item(s) discarded")
+
+
+@app.command()
+def transfer(
+    subscription: int = typer.Argument(..., help="the subscription"),
+    data_type: str = typer.Argument(..., help="the data type, e.g. product"),
+    ids: list[str] = typer.Argument(None, help="record ids; - reads them, one a line, from stdin"),
+    direction: Direction = typer.Option(
+        Direction.TO_HUB, help="to_hub reads the records from the system; from_hub sends them"
+    ),
+    by: str = typer.Option("external", help="the ids are 'external' ids or 'hub' ids"),
+    debug: bool = typer.Option(False, help="jump the queue and record full bodies"),
+) -> None:
+    """Queue records of one subscription now, by id (thousands at once)."""
+    wanted = [line.strip() for line in sys.stdin if line.strip()] if ids == ["-"] else ids or []
+    if not wanted:
+        raise typer.BadParameter("give record ids, or - to read them from standard input")
+    hub = bootstrap(Settings())
+    try:
+        queued = transfer_records(
+            hub, subscription, data_type, direction, wanted, by=by, debug=debug
+        )
+    except IpaasError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        hub.close()
+    skipped = len(wanted) - queued.queued
+    note = f" ({skipped} without a link in this subscription left out)" if skipped else ""
+    typer.echo(f"{queued.queued} item(s) queued{note}; tracking id {queued.tracking_id}")
+
+
+@app.command()
+def initialize(
+    subscription: int = typer.Argument(..., help="the subscription"),
+    data_types: list[str] = typer.Argument(..., help="data types, run in dependency order"),
+    direction: Direction = typer.Option(
+        Direction.TO_HUB, help="to_hub reads every record of the system; from_hub sends the hub's"
+    ),
+    debug: bool = typer.Option(False, help="record full bodies of every call"),
+) -> None:
+    """Queue every record of the data types (the first bulk load); resumes a run that
+    stopped. Running workers (``ipaas serve`` or ``ipaas worker``) then carry them."""
+    from ipaas.transfer.registry_provider import hub_connector_provider
+
+    hub = bootstrap(Settings())
+    provider = hub_connector_provider(hub)
+
+    async def run() -> list[InitializationRow]:
+        try:
+            return await initialize_records(
+                hub, subscription, data_types, direction, provider=provider, debug=debug
+            )
+        finally:
+            await provider.close()
+
+    try:
+        rows = asyncio.run(run())
+    except IpaasError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        hub.close()
+    for row in rows:
+        typer.echo(
+            f"{row.data_type} {row.direction}: {row.records} record(s) queued in {row.pages}"
+            f" page(s), {row.state}; tracking id {row.tracking_id}"
+        )

@@ -11,18 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ipaas.domain import Direction, Method
+from ipaas.domain import Direction
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import NotFoundError, ValidationError
 from ipaas.services.hub_data import check_data_type
-from ipaas.store import NewQueueItem, new_tracking_id
 from ipaas.store import monitoring as queries
 from ipaas.store.api_calls import ApiCall, ApiCallFilter, ApiCallRepository
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.monitoring import DirectionDepth
 from ipaas.store.transfer import InitializationRow, TransferStore
 from ipaas.store.unit_of_work import UnitOfWork
-from ipaas.transfer.manual import DEBUG_PRIORITY
+from ipaas.transfer.manual import queue_transfer
 
 #: Most ids one manual transfer or retry may name.
 MAX_IDS = 10_000
@@ -143,43 +142,8 @@ def transfer(
     sub = CatalogRepository(uow.conn).subscription(scope, subscription_id)
     if len(ids) > MAX_IDS:
         raise ValidationError(f"at most {MAX_IDS} ids at once", field="ids")
-    store = TransferStore(uow.conn)
-    if by == "hub" and not all(i.isdigit() and len(i) < 19 for i in ids):
-        raise ValidationError("hub ids are numbers", field="ids")
-    if direction is Direction.TO_HUB:
-        if by == "hub":
-            links = store.links_by_hub_id(sub.id, data_type, [int(i) for i in ids])
-            keys = [links[int(i)][0] for i in ids if int(i) in links]
-        else:
-            keys = list(ids)
-        method = Method.READ
-    else:
-        if by == "external":
-            found = store.links_by_external_id(sub.id, data_type, ids)
-            keys = [str(found[i]) for i in ids if i in found]
-        else:
-            hub_ids = [int(i) for i in ids]
-            own = store.hub_records_by_id(hub_ids)
-            keys = [str(i) for i in hub_ids if i in own and own[i].company_id == sub.company_id]
-        method = Method.UPDATE
-    tracking = new_tracking_id()
-    uow.queue.enqueue_many(
-        [
-            NewQueueItem(
-                sub.id,
-                direction,
-                data_type,
-                key,
-                method,
-                tracking_id=tracking,
-                trigger="manual",
-                priority=DEBUG_PRIORITY if debug else 0,
-                debug=debug,
-            )
-            for key in keys
-        ]
-    )
-    return tracking, len(keys)
+    queued = queue_transfer(uow, sub.id, sub.company_id, data_type, direction, ids, by, debug)
+    return queued.tracking_id, queued.queued
 
 
 def initializations(

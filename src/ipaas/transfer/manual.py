@@ -8,14 +8,25 @@ storing progress after each page so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ipaas.bootstrap import Hub
-from ipaas.domain import Direction, Method, dependency_order
+from ipaas.domain import Direction, Method, dependency_order, get_data_type
 from ipaas.errors import ValidationError
-from ipaas.store import NewQueueItem, new_tracking_id
+from ipaas.store import NewQueueItem, UnitOfWork, new_tracking_id
 from ipaas.store.transfer import InitializationRow, TransferStore
 from ipaas.transfer.provider import ConnectorProvider
 
 DEBUG_PRIORITY = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ManualTransfer:
+    """A queued manual transfer: its tracking id and how many items it queued (ids the
+    subscription has no link for, or hub records of another company, are left out)."""
+
+    tracking_id: str
+    queued: int
 
 
 def transfer_records(
@@ -27,50 +38,72 @@ def transfer_records(
     *,
     by: str = "external",
     debug: bool = False,
-) -> str:
-    """Queue records of one subscription by external ids or hub ids; returns the tracking id.
+) -> ManualTransfer:
+    """Queue records of one subscription by external ids or hub ids.
 
     to_hub reads each record from the system; from_hub sends the hub's version to it.
     """
-    direction = Direction(direction)
-    if by not in ("external", "hub"):
-        raise ValidationError("by must be 'external' or 'hub'", field="by")
-    tracking = new_tracking_id()
     with hub.unit_of_work() as uow:
-        store = TransferStore(uow.conn)
-        keys: list[str]
-        if direction is Direction.TO_HUB:
-            if by == "hub":
-                links = store.links_by_hub_id(subscription_id, data_type, [int(i) for i in ids])
-                keys = [links[int(i)][0] for i in ids if int(i) in links]
-            else:
-                keys = [str(i) for i in ids]
-            method = Method.READ
-        else:
-            if by == "external":
-                found = store.links_by_external_id(subscription_id, data_type, ids)
-                keys = [str(found[i]) for i in ids if i in found]
-            else:
-                keys = [str(int(i)) for i in ids]
-            method = Method.UPDATE
-        uow.queue.enqueue_many(
-            [
-                NewQueueItem(
-                    subscription_id,
-                    direction,
-                    data_type,
-                    key,
-                    method,
-                    tracking_id=tracking,
-                    trigger="manual",
-                    priority=DEBUG_PRIORITY if debug else 0,
-                    debug=debug,
-                )
-                for key in keys
-            ]
+        company_id = uow.tenants.subscription_company(subscription_id)
+        queued = queue_transfer(
+            uow, subscription_id, company_id, data_type, Direction(direction), ids, by, debug
         )
         uow.commit()
-    return tracking
+    return queued
+
+
+def queue_transfer(
+    uow: UnitOfWork,
+    subscription_id: int,
+    company_id: int,
+    data_type: str,
+    direction: Direction,
+    ids: list[str],
+    by: str,
+    debug: bool,
+) -> ManualTransfer:
+    """``transfer_records`` inside the caller's unit of work (not committed)."""
+    get_data_type(data_type)
+    if by not in ("external", "hub"):
+        raise ValidationError("by must be 'external' or 'hub'", field="by")
+    if by == "hub" and not all(i.isdigit() and len(i) < 19 for i in ids):
+        raise ValidationError("hub ids are numbers", field="ids")
+    store = TransferStore(uow.conn)
+    keys: list[str]
+    if direction is Direction.TO_HUB:
+        if by == "hub":
+            links = store.links_by_hub_id(subscription_id, data_type, [int(i) for i in ids])
+            keys = [links[int(i)][0] for i in ids if int(i) in links]
+        else:
+            keys = list(ids)
+        method = Method.READ
+    else:
+        if by == "external":
+            found = store.links_by_external_id(subscription_id, data_type, ids)
+            keys = [str(found[i]) for i in ids if i in found]
+        else:
+            hub_ids = [int(i) for i in ids]
+            own = store.hub_records_by_id(hub_ids)
+            keys = [str(i) for i in hub_ids if i in own and own[i].company_id == company_id]
+        method = Method.UPDATE
+    tracking = new_tracking_id()
+    uow.queue.enqueue_many(
+        [
+            NewQueueItem(
+                subscription_id,
+                direction,
+                data_type,
+                key,
+                method,
+                tracking_id=tracking,
+                trigger="manual",
+                priority=DEBUG_PRIORITY if debug else 0,
+                debug=debug,
+            )
+            for key in keys
+        ]
+    )
+    return ManualTransfer(tracking, len(keys))
 
 
 async def initialize(

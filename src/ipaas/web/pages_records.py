@@ -86,5 +86,5 @@ def send_record(
     ctx.api_ctx.commit()
     tracking = transfer_records(
         ctx.hub, sub.id, record.data_type, "from_hub", [str(record_id)], by="hub"
-    )
+    ).tracking_id
     return redirect(f"{WEB_PREFIX}/queue?state=&record={tracking}", f"Queued for {sub.name}")

@@ -24,7 +24,9 @@ def test_transfer_records_queues_thousands_of_ids_in_one_call(hub: Hub) -> None:
     shop = w.add_system("shop", OUT)
     w.add_system("erp", IN)
     ids = [shop.put("product", {"code": f"SKU-{n}", "title": f"P{n}"}) for n in range(3000)]
-    tracking = transfer_records(hub, w.ids["shop"], "product", "to_hub", ids)
+    queued = transfer_records(hub, w.ids["shop"], "product", "to_hub", ids)
+    assert queued.queued == 3000
+    tracking = queued.tracking_id
     with hub.unit_of_work() as uow:
         queued = uow.queue.items(tracking_id=tracking, limit=5000)
     assert len(queued) == 3000
@@ -42,7 +44,7 @@ def test_debug_transfers_go_first_and_keep_bodies(hub: Hub) -> None:
     transfer_records(hub, w.ids["shop"], "product", "to_hub", plain)
     tracking = transfer_records(
         hub, w.ids["shop"], "product", Direction.TO_HUB, [special], debug=True
-    )
+    ).tracking_id
     with hub.unit_of_work() as uow:
         [first] = uow.queue.claim("w", 1, 60)
         uow.rollback()
@@ -68,8 +70,10 @@ def test_transfer_records_from_hub_by_external_id_and_by_hub_id(hub: Hub) -> Non
     by_ext = transfer_records(hub, w.ids["erp"], "product", "from_hub", list(erp.all("product")))
     by_hub = transfer_records(hub, w.ids["erp"], "product", "from_hub", hub_ids, by="hub")
     with hub.unit_of_work() as uow:
-        assert sorted(q.record_key for q in uow.queue.items(tracking_id=by_ext)) == sorted(hub_ids)
-        assert len(uow.queue.items(tracking_id=by_hub)) == 3
+        by_ext_items = uow.queue.items(tracking_id=by_ext.tracking_id)
+        assert sorted(q.record_key for q in by_ext_items) == sorted(hub_ids)
+        assert len(uow.queue.items(tracking_id=by_hub.tracking_id)) == 3
+    assert (by_ext.queued, by_hub.queued) == (3, 3)
 
 
 def _records(count: int, fail_at: int | None = None) -> object:

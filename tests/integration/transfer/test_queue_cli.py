@@ -20,10 +20,10 @@ def cli_env(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Hub:
     return hub
 
 
-def _queue(*args: str) -> tuple[int, str]:
+def _queue(*args: str, stdin: str | None = None) -> tuple[int, str]:
     from ipaas.cli import app
 
-    result = CliRunner().invoke(app, ["queue", *args])
+    result = CliRunner().invoke(app, ["queue", *args], input=stdin)
     return result.exit_code, result.output
 
 
@@ -78,3 +78,46 @@ def test_retry_needs_an_item_or_all(cli_env: Hub) -> None:
         0,
         "subscription  pending in_flight  errors  oldest pending\n(queue empty)\n",
     )
+
+
+def test_transfer_by_id_and_initialize_from_the_command_line(cli_env: Hub) -> None:
+    hub = cli_env
+    w = make_world(hub)
+    shop = w.add_system("shop", OUT)
+    erp = w.add_system("erp", IN)
+    ids = [shop.put("product", {"code": f"SKU-{n}", "title": f"P{n}"}) for n in range(5)]
+    code, out = _queue("transfer", str(w.ids["shop"]), "product", *ids[:2])
+    assert code == 0, out
+    assert out.startswith("2 item(s) queued; tracking id ")
+    code, out = _queue("transfer", str(w.ids["shop"]), "product", "-", stdin="\n".join(ids[2:]))
+    assert code == 0, out
+    assert out.startswith("3 item(s) queued; tracking id ")
+    w.run()
+    assert erp.counters["create"] == 5
+
+    code, out = _queue(
+        "transfer",
+        str(w.ids["erp"]),
+        "product",
+        "--direction",
+        "from_hub",
+        *erp.all("product"),
+        "x",
+    )
+    assert code == 0, out
+    assert out.startswith("5 item(s) queued (1 without a link in this subscription left out)")
+    code, out = _queue("initialize", str(w.ids["erp"]), "product", "--direction", "from_hub")
+    assert code == 0, out
+    assert out.startswith("product from_hub: 5 record(s) queued in 1 page(s), done; tracking id ")
+    w.run()
+    assert erp.counters["create"] == 5  # the same records again: updates, no new ones
+
+    code, out = _queue("transfer", str(w.ids["shop"]), "nothing", "a")
+    assert code == 1
+    assert "unknown data type 'nothing'" in out
+    code, out = _queue("transfer", "999999", "product", "a")
+    assert code == 1
+    assert "subscription 999999 not found" in out
+    code, out = _queue("transfer", str(w.ids["shop"]), "product", "--by", "hub", "a")
+    assert code == 1
+    assert "hub ids are numbers" in out
