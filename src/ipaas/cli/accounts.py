@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import typer
 from cryptography.fernet import Fernet
 
-from ipaas.bootstrap import Hub, bootstrap
+from ipaas.bootstrap import Hub
+from ipaas.cli.common import opened_hub
 from ipaas.domain.accounts import check_role_for_company
 from ipaas.domain.roles import CompanyKind, Role
-from ipaas.errors import IpaasError, ValidationError
+from ipaas.errors import ValidationError
 from ipaas.security.passwords import MIN_PASSWORD_LENGTH, hash_password
 from ipaas.security.secret_box import SecretBox, configured_keys, key_file, write_key_file
-from ipaas.settings import Settings
 from ipaas.store.accounts import AccountRepository
 from ipaas.store.presets import rotate_secrets
 from ipaas.store.tenants import TenantRepository
@@ -21,17 +21,6 @@ from ipaas.store.tenants import TenantRepository
 company_app = typer.Typer(help="Manage companies.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 secrets_app = typer.Typer(help="Manage the key that encrypts secrets.", no_args_is_help=True)
-
-
-def _hub() -> Hub:
-    settings = Settings()
-    return bootstrap(settings, migrate_database=settings.is_sqlite)
-
-
-def _fail(error: IpaasError) -> typer.Exit:
-    where = f" ({error.field})" if error.field else ""
-    typer.echo(f"error{where}: {error.message}", err=True)
-    return typer.Exit(code=1)
 
 
 def create_company(hub: Hub, name: str, kind: CompanyKind, misp: int | None) -> int:
@@ -105,13 +94,8 @@ def company_create(
     misp: int = typer.Option(None, "--misp", help="id of the MiSP managing a subscriber"),
 ) -> None:
     """Create a company and print its id."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         typer.echo(create_company(hub, name, kind, misp))
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
 
 
 @user_app.command("create")
@@ -127,13 +111,8 @@ def user_create(
     """Create a user with a role in a company and print the user's id."""
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         typer.echo(create_user(hub, email, name, company, role, password))
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
 
 
 @secrets_app.command("rotate-key")
@@ -142,13 +121,8 @@ def rotate_key() -> None:
 
     That is settings, presets, webhook signing secrets, OAuth tokens and SMTP passwords.
     """
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         result = rotate_secret_key(hub)
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     typer.echo(f"re-encrypted {result.rows} secret blob(s)")
     if result.new_env_key:
         typer.echo("IPAAS_SECRET_KEY is set: replace it with this new key now:")

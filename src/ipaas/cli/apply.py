@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ipaas.bootstrap import bootstrap
-from ipaas.errors import IpaasError
-from ipaas.settings import Settings
+from ipaas.cli.common import opened_hub
 
 
 def apply(
@@ -22,17 +20,10 @@ def apply(
     nothing and says so."""
     from ipaas.integration_as_code import apply_documents, load_documents
 
-    settings = Settings()
-    hub = bootstrap(settings, migrate_database=settings.is_sqlite)
-    try:
+    with opened_hub() as hub:
         changes = apply_documents(
             hub, load_documents(files), integrator=integrator, triggers=triggers
         )
-    except IpaasError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        hub.close()
     for change in changes:
         typer.echo(str(change))
     if all(c.outcome == "unchanged" for c in changes):
@@ -47,14 +38,7 @@ def export(
     """Write integrations and subscriptions as YAML files (secrets as ${env:NAME})."""
     from ipaas.integration_as_code import export_documents
 
-    settings = Settings()
-    hub = bootstrap(settings, migrate_database=settings.is_sqlite)
-    try:
+    with opened_hub() as hub:
         paths = export_documents(hub, out, integration=integration, subscription=subscription)
-    except IpaasError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        hub.close()
     for path in paths:
         typer.echo(f"wrote {path}")

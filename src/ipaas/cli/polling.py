@@ -6,8 +6,8 @@ import asyncio
 
 import typer
 
-from ipaas.cli.webhooks import _fail, _hub, _subscription
-from ipaas.errors import IpaasError
+from ipaas.cli.common import opened_hub
+from ipaas.cli.webhooks import _subscription
 from ipaas.triggers.polling import configure_polling, poll_once
 
 app = typer.Typer(help="Polling schedules of subscriptions.", no_args_is_help=True)
@@ -19,15 +19,10 @@ def poll(
     max_pages: int = typer.Option(None, help="stop after this many pages"),
 ) -> None:
     """Poll SUBSCRIPTION for changed DATA_TYPE records now, from the stored watermark."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         result = asyncio.run(
             poll_once(hub, _subscription(hub, subscription), data_type, max_pages=max_pages)
         )
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     if result is None:
         typer.echo("another process is polling this right now", err=True)
         raise typer.Exit(2)
@@ -47,8 +42,7 @@ def set_schedule(
     disable: bool = typer.Option(False, "--disable", help="stop polling"),
 ) -> None:
     """Set when DATA_TYPE of SUBSCRIPTION is polled (the watermark is kept)."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         state = configure_polling(
             hub,
             _subscription(hub, subscription),
@@ -58,8 +52,4 @@ def set_schedule(
             lookback_seconds=lookback_hours * 3600,
             enabled=not disable,
         )
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     typer.echo(f"{state.data_type}: {'enabled' if state.enabled else 'disabled'}")

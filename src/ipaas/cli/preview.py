@@ -17,6 +17,7 @@ from typing import Any
 import typer
 import yaml
 
+from ipaas.cli.common import fail
 from ipaas.errors import IpaasError, ValidationError
 from ipaas.mapping import LookupTable, MappingCollection, MappingContext
 from ipaas.mapping.preview import Preview
@@ -45,8 +46,7 @@ def preview(
         record = _sample(sample)
         settings = _presets(preset)
     except IpaasError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(error, code=2) from None
     result = preview_record(chosen, record, tables, MappingContext(preset=settings))
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, default=str))

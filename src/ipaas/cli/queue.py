@@ -8,10 +8,9 @@ import sys
 
 import typer
 
-from ipaas.bootstrap import bootstrap
+from ipaas.bootstrap import Hub
+from ipaas.cli.common import opened_hub
 from ipaas.domain import Direction
-from ipaas.errors import IpaasError
-from ipaas.settings import Settings
 from ipaas.store.queue import QueueDepth
 from ipaas.store.transfer import InitializationRow
 from ipaas.transfer import admin
@@ -31,11 +30,8 @@ def main(ctx: typer.Context) -> None:
 @app.command()
 def status() -> None:
     """Pending, in flight and error items per subscription."""
-    hub = bootstrap(Settings())
-    try:
+    with opened_hub() as hub:
         rows = admin.queue_status(hub)
-    finally:
-        hub.close()
     width = max([len("subscription"), *(len(_named(r)) for r in rows)])
     typer.echo(
         f"{'subscription':<{width}} {'pending':>8} {'in_flight':>9} {'errors':>7}  oldest pending"
@@ -57,11 +53,8 @@ def errors(
     limit: int = typer.Option(50),
 ) -> None:
     """Items in error, newest first, with the full reason."""
-    hub = bootstrap(Settings())
-    try:
+    with opened_hub() as hub:
         rows = admin.list_errors(hub, subscription_id=subscription, limit=limit)
-    finally:
-        hub.close()
     for r in rows:
         typer.echo(
             f"#{r.id} sub {r.subscription_id} {r.direction} {r.data_type} {r.record_key} "
@@ -84,11 +77,8 @@ def retry(
     subscription: int = typer.Option(None, help="only this subscription"),
 ) -> None:
     """Queue error items again with fresh attempts."""
-    hub = bootstrap(Settings())
-    try:
+    with opened_hub() as hub:
         count = admin.retry_errors(hub, _ids(item_id, all_), subscription_id=subscription)
-    finally:
-        hub.close()
     typer.echo(f"{count} item(s) queued again")
 
 
@@ -99,11 +89,8 @@ def discard(
     subscription: int = typer.Option(None, help="only this subscription"),
 ) -> None:
     """Give up on error items (they stay visible as discarded)."""
-    hub = bootstrap(Settings())
-    try:
+    with opened_hub() as hub:
         count = admin.discard_errors(hub, _ids(item_id, all_), subscription_id=subscription)
-    finally:
-        hub.close()
     typer.echo(f"{count} item(s) discarded")
 
 
@@ -122,16 +109,10 @@ def transfer(
     wanted = [line.strip() for line in sys.stdin if line.strip()] if ids == ["-"] else ids or []
     if not wanted:
         raise typer.BadParameter("give record ids, or - to read them from standard input")
-    hub = bootstrap(Settings())
-    try:
+    with opened_hub() as hub:
         queued = transfer_records(
             hub, subscription, data_type, direction, wanted, by=by, debug=debug
         )
-    except IpaasError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        hub.close()
     skipped = len(wanted) - queued.queued
     note = f" ({skipped} without a link in this subscription left out)" if skipped else ""
     typer.echo(f"{queued.queued} item(s) queued{note}; tracking id {queued.tracking_id}")
@@ -150,10 +131,8 @@ def initialize(
     stopped. Running workers (``ipaas serve`` or ``ipaas worker``) then carry them."""
     from ipaas.transfer.registry_provider import hub_connector_provider
 
-    hub = bootstrap(Settings())
-    provider = hub_connector_provider(hub)
-
-    async def run() -> list[InitializationRow]:
+    async def run(hub: Hub) -> list[InitializationRow]:
+        provider = hub_connector_provider(hub)
         try:
             return await initialize_records(
                 hub, subscription, data_types, direction, provider=provider, debug=debug
@@ -161,13 +140,8 @@ def initialize(
         finally:
             await provider.close()
 
-    try:
-        rows = asyncio.run(run())
-    except IpaasError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        hub.close()
+    with opened_hub() as hub:
+        rows = asyncio.run(run(hub))
     for row in rows:
         typer.echo(
             f"{row.data_type} {row.direction}: {row.records} record(s) queued in {row.pages}"

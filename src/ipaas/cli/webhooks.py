@@ -7,28 +7,17 @@ from datetime import timedelta
 
 import typer
 
-from ipaas.bootstrap import Hub, bootstrap
-from ipaas.errors import IpaasError
-from ipaas.settings import Settings
+from ipaas.bootstrap import Hub
+from ipaas.cli.common import opened_hub
 from ipaas.store.triggers import Registration, TriggerRepository
 from ipaas.triggers.registration import disable_webhooks, enable_webhooks, webhook_status
 
 app = typer.Typer(help="Webhook keys and registrations of subscriptions.", no_args_is_help=True)
 
 
-def _hub() -> Hub:
-    settings = Settings()
-    return bootstrap(settings, migrate_database=settings.is_sqlite)
-
-
 def _subscription(hub: Hub, ref: str) -> int:
     with hub.unit_of_work() as uow:
         return TriggerRepository(uow.conn).find_subscription(ref)
-
-
-def _fail(error: IpaasError) -> typer.Exit:
-    typer.echo(f"error: {error.message}", err=True)
-    return typer.Exit(1)
 
 
 def _print_registrations(registrations: list[Registration]) -> None:
@@ -42,13 +31,8 @@ def _print_registrations(registrations: list[Registration]) -> None:
 @app.command()
 def status(subscription: str = typer.Argument(..., help="subscription id or name")) -> None:
     """Show the hook addresses, keys, registrations per scope and polling."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         found = webhook_status(hub, _subscription(hub, subscription))
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     typer.echo(f"subscription {found.subscription_id}")
     typer.echo(f"  generic hook:  POST {found.generic_url}  (Authorization: Bearer <key>)")
     typer.echo(f"  receiver:      POST {found.callback_url}")
@@ -78,13 +62,8 @@ def enable(
     scopes: list[str] = typer.Argument(..., help="scopes, e.g. product/created product/updated"),
 ) -> None:
     """Register the hub's webhook address in the external system for SCOPES."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         registrations = asyncio.run(enable_webhooks(hub, _subscription(hub, subscription), scopes))
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     _print_registrations(registrations)
 
 
@@ -94,31 +73,21 @@ def disable(
     scopes: list[str] = typer.Argument(None, help="scopes to disable (default: all)"),
 ) -> None:
     """Remove the hub's webhook registrations (of SCOPES) from the external system."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         registrations = asyncio.run(
             disable_webhooks(hub, _subscription(hub, subscription), scopes or None)
         )
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     _print_registrations(registrations)
 
 
 @app.command("create-key")
 def create_key(subscription: str = typer.Argument(..., help="subscription id or name")) -> None:
     """Create a key for the generic hook. It is shown once; only its hash is stored."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         with hub.unit_of_work() as uow:
             repo = TriggerRepository(uow.conn)
             key = repo.create_key(repo.find_subscription(subscription))
             uow.commit()
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     typer.echo(key)
 
 
@@ -128,16 +97,11 @@ def rotate_key(
     grace_hours: float = typer.Option(24.0, help="how long the current keys stay valid"),
 ) -> None:
     """Create a new key; the current ones expire after the grace period."""
-    hub = _hub()
-    try:
+    with opened_hub() as hub:
         with hub.unit_of_work() as uow:
             repo = TriggerRepository(uow.conn)
             key = repo.rotate_key(
                 repo.find_subscription(subscription), grace=timedelta(hours=grace_hours)
             )
             uow.commit()
-    except IpaasError as error:
-        raise _fail(error) from None
-    finally:
-        hub.close()
     typer.echo(key)
