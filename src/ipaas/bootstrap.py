@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ipaas.settings import Settings
 from ipaas.store import migrate
-from ipaas.store.engine import create_engine
+from ipaas.store.engine import create_engine, create_read_engine
 from ipaas.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -28,14 +28,21 @@ class Hub:
     extras: dict[str, object] = field(default_factory=dict)
     #: Gives each subscription's connector to the transfer engine (None: no workers).
     connectors: ConnectorProvider | None = None
+    #: Where read-only units of work go (SQLite's reader engine); None: ``engine``.
+    read_engine: sa.Engine | None = None
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A new unit of work on the hub's database."""
-        return UnitOfWork(self.engine)
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work on the hub's database. A ``read_only`` one never waits for
+        writers, and a write inside it fails."""
+        if read_only and self.read_engine is not None:
+            return UnitOfWork(self.read_engine, read_only=True)
+        return UnitOfWork(self.engine, read_only=read_only)
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
 
 def bootstrap(settings: Settings | None = None, *, migrate_database: bool = False) -> Hub:
@@ -45,4 +52,5 @@ def bootstrap(settings: Settings | None = None, *, migrate_database: bool = Fals
     if migrate_database:
         migrate.upgrade(url)
     engine = create_engine(url, echo=settings.debug_sql)
-    return Hub(settings=settings, engine=engine)
+    read_engine = create_read_engine(url, echo=settings.debug_sql)
+    return Hub(settings=settings, engine=engine, read_engine=read_engine)

@@ -13,11 +13,11 @@ Dependencies, in the order FastAPI resolves them (each runs once per request):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Request
 
@@ -63,9 +63,29 @@ def hub_of(request: Request) -> Hub:
     return hub
 
 
+#: Methods whose requests only read: their unit of work never waits for writers.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "_ipaas_writes_on_read"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def writes_on_read(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET endpoint that changes data (an OAuth callback): it gets a writing unit of
+    work. Put it under the route decorator."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def reads_only(request: Request) -> bool:
+    """Whether the request's unit of work is read-only (see ``writes_on_read``)."""
+    endpoint = request.scope.get("endpoint")
+    return request.method in READ_METHODS and not getattr(endpoint, _WRITES, False)
+
+
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     """One unit of work per request; rolled back unless the endpoint commits."""
-    with hub_of(request).unit_of_work() as uow:
+    with hub_of(request).unit_of_work(read_only=reads_only(request)) as uow:
         yield uow
 
 
@@ -93,8 +113,7 @@ def current_identity(request: Request, uow: UowDep) -> Identity:
             raise NotAuthenticatedError("the API key is unknown or revoked")
         user = accounts.user(key.user_id)
         if key.last_used_at is None or now - key.last_used_at > _TOUCH_EVERY:
-            accounts.touch_api_key(key.id, now)
-            uow.commit()
+            _touch_api_key(hub_of(request), uow, key.id, now)
         identity = Identity(user, "api_key", key.id)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
@@ -110,6 +129,17 @@ def current_identity(request: Request, uow: UowDep) -> Identity:
 
 
 IdentityDep = Annotated[Identity, Depends(current_identity)]
+
+
+def _touch_api_key(hub: Hub, uow: UnitOfWork, key_id: int, now: datetime) -> None:
+    if not uow.read_only:
+        AccountRepository(uow.conn).touch_api_key(key_id, now)
+        uow.commit()
+        return
+    # A reading request writes the one timestamp in a short transaction of its own.
+    with hub.unit_of_work() as writer:
+        AccountRepository(writer.conn).touch_api_key(key_id, now)
+        writer.commit()
 
 
 def _requested_company(request: Request) -> int | None:

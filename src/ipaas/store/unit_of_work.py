@@ -21,12 +21,17 @@ class UnitOfWork:
     queue: QueueRepository
     tenants: TenantRepository
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        #: Opened for reading only (see ``Hub.unit_of_work``).
+        self.read_only = read_only
 
     def __enter__(self) -> UnitOfWork:
         # The connection begins a transaction on its first statement (SQLAlchemy autobegin).
         self.conn = self._engine.connect()
+        if self.read_only and self.conn.dialect.name == "postgresql":
+            # SQLite's reader engine refuses writes by itself; here the transaction does.
+            self.conn = self.conn.execution_options(postgresql_readonly=True)
         self.hub_records = HubRecordRepository(self.conn)
         self.external_ids = ExternalIdRepository(self.conn)
         self.queue = QueueRepository(self.conn)

@@ -26,6 +26,7 @@ from ipaas.api.context import (
     build_principal,
     current_identity,
     hub_of,
+    reads_only,
 )
 from ipaas.api.errors import status_for
 from ipaas.bootstrap import Hub
@@ -114,7 +115,7 @@ class WebCtx:
 
 
 def _open_uow(request: Request) -> UnitOfWork:
-    uow = hub_of(request).unit_of_work()
+    uow = hub_of(request).unit_of_work(read_only=reads_only(request))
     uow.__enter__()
     return uow
 
@@ -122,18 +123,19 @@ def _open_uow(request: Request) -> UnitOfWork:
 async def web_context(request: Request) -> AsyncIterator[WebCtx]:
     """The page context; unauthenticated requests are sent to the login page."""
     if request.method == "POST":
-        # Read the whole body before the transaction begins: on SQLite every transaction
-        # takes the write lock (BEGIN IMMEDIATE), and awaiting the body while holding it
-        # would block every other request on this event loop (a live preview beside a
-        # save waited out the 30 s busy timeout). Starlette caches both for the handler.
+        # Read the whole body before the transaction begins: on SQLite a writing
+        # transaction takes the write lock (BEGIN IMMEDIATE), and awaiting the body while
+        # holding it would block every other writing request on this event loop (a live
+        # preview beside a save waited out the 30 s busy timeout). Starlette caches both.
         kind = request.headers.get("content-type", "")
         if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             await request.form()  # FastAPI may have parsed it already: then it is cached
         else:
             await request.body()
-    # Opening the unit of work takes SQLite's write lock and may wait for it: never on the
+    # A writing unit of work takes SQLite's write lock and may wait for it: never on the
     # event loop, or a request waiting here would stop the loop from finishing (and
-    # unlocking) the request that holds it, until the busy timeout.
+    # unlocking) the request that holds it, until the busy timeout. (Pages that only read
+    # get a read-only one, which never waits.)
     uow = await run_in_threadpool(_open_uow, request)
     try:
         cookie = request.cookies.get(SESSION_COOKIE)

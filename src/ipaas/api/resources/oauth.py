@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from ipaas.api.context import Ctx, PublicCtx
+from ipaas.api.context import Ctx, PublicCtx, writes_on_read
 from ipaas.api.routing import IdPath, RequestBody, feature_router, public_router
 from ipaas.domain.roles import Feature
 from ipaas.security.secret_box import secret_box_for
@@ -86,6 +86,7 @@ def refresh(subscription_id: IdPath, ctx: Ctx) -> TokenStatusOut:
 
 
 @callback_router.get("/callback", response_model=TokenStatusOut)
+@writes_on_read
 def callback(
     ctx: PublicCtx,
     code: Annotated[str, Query(min_length=1, max_length=2000)],
