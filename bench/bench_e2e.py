@@ -97,7 +97,7 @@ def _enqueue(hub: Hub, source: int, count: int, start: int = 0) -> None:
 
 
 def _open(hub: Hub) -> int:
-    with hub.unit_of_work() as uow:
+    with hub.unit_of_work(read_only=True) as uow:  # watching must not hold up the workers
         return uow.queue.count_due(within_seconds=60)
 
 
