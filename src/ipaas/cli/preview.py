@@ -3,8 +3,8 @@
 The file is an integration document (its ``mappings`` and ``lookup_tables``) or a
 collections file as ``ipaas.mapping.dump_collections`` writes it. Nothing touches the hub's
 database, so integrators can check a mapping before they apply it, in CI too: the exit
-status is 0 when the record would be written (or is skipped by the mapping filter) and 1
-when it has errors.
+status is 0 when the record would be written (or is skipped by the mapping filter), 1 when
+it has errors, and 2 when the file or the sample cannot be used.
 """
 
 from __future__ import annotations
