@@ -34,3 +34,11 @@ def fail(error: IpaasError, code: int = 1) -> typer.Exit:
         f"error ({error.field}): {error.message}" if named else f"error: {error.message}", err=True
     )
     return typer.Exit(code)
+
+
+def subscription_ref(hub: Hub, ref: str) -> int:
+    """The id of the subscription ``ref`` names (its id or its name)."""
+    from ipaas.store.triggers import TriggerRepository
+
+    with hub.unit_of_work(read_only=True) as uow:
+        return TriggerRepository(uow.conn).find_subscription(ref)

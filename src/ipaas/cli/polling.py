@@ -6,8 +6,7 @@ import asyncio
 
 import typer
 
-from ipaas.cli.common import opened_hub
-from ipaas.cli.webhooks import _subscription
+from ipaas.cli.common import opened_hub, subscription_ref
 from ipaas.triggers.polling import configure_polling, poll_once
 
 app = typer.Typer(help="Polling schedules of subscriptions.", no_args_is_help=True)
@@ -21,7 +20,7 @@ def poll(
     """Poll SUBSCRIPTION for changed DATA_TYPE records now, from the stored watermark."""
     with opened_hub() as hub:
         result = asyncio.run(
-            poll_once(hub, _subscription(hub, subscription), data_type, max_pages=max_pages)
+            poll_once(hub, subscription_ref(hub, subscription), data_type, max_pages=max_pages)
         )
     if result is None:
         typer.echo("another process is polling this right now", err=True)
@@ -45,7 +44,7 @@ def set_schedule(
     with opened_hub() as hub:
         state = configure_polling(
             hub,
-            _subscription(hub, subscription),
+            subscription_ref(hub, subscription),
             data_type,
             interval_seconds=interval,
             cron=cron,

@@ -7,17 +7,11 @@ from datetime import timedelta
 
 import typer
 
-from ipaas.bootstrap import Hub
-from ipaas.cli.common import opened_hub
+from ipaas.cli.common import opened_hub, subscription_ref
 from ipaas.store.triggers import Registration, TriggerRepository
 from ipaas.triggers.registration import disable_webhooks, enable_webhooks, webhook_status
 
 app = typer.Typer(help="Webhook keys and registrations of subscriptions.", no_args_is_help=True)
-
-
-def _subscription(hub: Hub, ref: str) -> int:
-    with hub.unit_of_work() as uow:
-        return TriggerRepository(uow.conn).find_subscription(ref)
 
 
 def _print_registrations(registrations: list[Registration]) -> None:
@@ -32,7 +26,7 @@ def _print_registrations(registrations: list[Registration]) -> None:
 def status(subscription: str = typer.Argument(..., help="subscription id or name")) -> None:
     """Show the hook addresses, keys, registrations per scope and polling."""
     with opened_hub() as hub:
-        found = webhook_status(hub, _subscription(hub, subscription))
+        found = webhook_status(hub, subscription_ref(hub, subscription))
     typer.echo(f"subscription {found.subscription_id}")
     typer.echo(f"  generic hook:  POST {found.generic_url}  (Authorization: Bearer <key>)")
     typer.echo(f"  receiver:      POST {found.callback_url}")
@@ -63,7 +57,9 @@ def enable(
 ) -> None:
     """Register the hub's webhook address in the external system for SCOPES."""
     with opened_hub() as hub:
-        registrations = asyncio.run(enable_webhooks(hub, _subscription(hub, subscription), scopes))
+        registrations = asyncio.run(
+            enable_webhooks(hub, subscription_ref(hub, subscription), scopes)
+        )
     _print_registrations(registrations)
 
 
@@ -75,7 +71,7 @@ def disable(
     """Remove the hub's webhook registrations (of SCOPES) from the external system."""
     with opened_hub() as hub:
         registrations = asyncio.run(
-            disable_webhooks(hub, _subscription(hub, subscription), scopes or None)
+            disable_webhooks(hub, subscription_ref(hub, subscription), scopes or None)
         )
     _print_registrations(registrations)
 
