@@ -399,7 +399,8 @@ class QueueRepository(_QueueWrites):
 
         They are marked done with ``parent_item_id`` pointing at the claimed item, which
         then delivers the newest version. A delete (or any other method) stops the run, so
-        a delete is never moved before an earlier create or update.
+        a delete is never moved before an earlier create or update. Only items the claim
+        marked ``has_followers`` are looked at.
         """
         by_record = {
             c.record: c for c in claimed if c.has_followers and c.method.value in _COALESCIBLE
