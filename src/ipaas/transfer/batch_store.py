@@ -26,7 +26,6 @@ import sqlalchemy as sa
 
 from ipaas.domain import Direction, Method, content_hash, get_data_type
 from ipaas.mapping import merge_onto
-from ipaas.store import NewQueueItem
 from ipaas.store.external_ids import ExternalIdLink
 from ipaas.store.hub_batch import HubBatch, NewVersion
 from ipaas.store.queue import QueueItem
@@ -35,7 +34,7 @@ from ipaas.store.transfer import SubscriptionInfo
 from ipaas.store.types import utcnow
 from ipaas.transfer.from_hub import Delivered, Delivery
 from ipaas.transfer.outcome import Outcome, done, failed, label
-from ipaas.transfer.to_hub import BatchWrites
+from ipaas.transfer.to_hub import BatchWrites, fan_out
 from ipaas.transfer.to_hub_prepare import Prepared, prepare_to_hub
 
 log = logging.getLogger(__name__)
@@ -343,42 +342,18 @@ def _write(w: BatchWrites, batch: HubBatch, r: _Round, now: datetime) -> None:
     linked = batch.links_of_records(i for i in existing if i is not None) if existing else {}
     for change in r.changes:
         assert change.record_id is not None
-        targets = _fan_out(w, change, linked.get(change.record_id, {}))
+        targets = fan_out(
+            w,
+            change.work.item,
+            change.sub,
+            change.record_id,
+            change.version.version,
+            deleted=change.deleted,
+            linked=linked.get(change.record_id, {}),
+        )
         sub, name = change.sub, change.name
         if change.deleted:
             message = f"{name} deleted in {sub.name}; deleted in the hub; sent on to {targets}"
         else:
             message = f"{name} {change.verb} the hub from {sub.name}; sent on to {targets}"
         r.finished.append((change.work, done(message, change.record_id)))
-
-
-def _fan_out(w: BatchWrites, change: _Change, linked: dict[int, str]) -> str:
-    """Enqueue from_hub items for every receiving subscription except the origin."""
-    item, origin = change.work.item, change.sub
-    assert change.record_id is not None
-    targets = w.directory.targets(w.uow.conn, origin.company_id, item.data_type, exclude=origin.id)
-    names = []
-    for target in targets:
-        if change.deleted and target.id not in linked:
-            continue
-        if change.deleted:
-            method = Method.DELETE
-        else:
-            method = Method.UPDATE if target.id in linked else Method.CREATE
-        w.fan_out.append(
-            NewQueueItem(
-                subscription_id=target.id,
-                direction=Direction.FROM_HUB,
-                data_type=item.data_type,
-                record_key=str(change.record_id),
-                method=method,
-                tracking_id=item.tracking_id,
-                hub_version=change.version.version,
-                trigger=item.trigger,
-                priority=item.priority,
-                debug=item.debug,
-                parent_item_id=item.id,
-            )
-        )
-        names.append(target.name)
-    return ", ".join(names) if names else "no other system"

@@ -8,6 +8,7 @@ moved on since.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) 
     verb = "created in" if upserted.created else "updated in"
     if current is not None and link is None:
         verb = "matched by key and updated in"
-    targets = _fan_out(w, item, sub, record.id, record.version, deleted=False)
+    targets = fan_out(w, item, sub, record.id, record.version, deleted=False)
     return done(f"{name} {verb} the hub from {sub.name}; sent on to {targets}", record.id)
 
 
@@ -120,11 +121,11 @@ def _delete(w: BatchWrites, item: QueueItem, sub: SubscriptionInfo, hub_id: int 
     name = label(item.data_type, result.record.body, item.record_key)
     if not result.changed:
         return done(f"{name} deleted in {sub.name}: already deleted in the hub", hub_id)
-    targets = _fan_out(w, item, sub, hub_id, result.record.version, deleted=True)
+    targets = fan_out(w, item, sub, hub_id, result.record.version, deleted=True)
     return done(f"{name} deleted in {sub.name}; deleted in the hub; sent on to {targets}", hub_id)
 
 
-def _fan_out(
+def fan_out(
     w: BatchWrites,
     item: QueueItem,
     origin: SubscriptionInfo,
@@ -132,13 +133,17 @@ def _fan_out(
     version: int,
     *,
     deleted: bool,
+    linked: Mapping[int, str] | None = None,
 ) -> str:
-    """Enqueue from_hub items for every receiving subscription except the origin."""
+    """Enqueue from_hub items for every receiving subscription except the origin; says
+    which. ``linked`` (subscription id -> external id of the record) is looked up when
+    not given."""
     conn = w.uow.conn
     targets = w.directory.targets(conn, origin.company_id, item.data_type, exclude=origin.id)
     if not targets:
         return "no other system"
-    linked = w.store.links_of_record(hub_id)
+    if linked is None:
+        linked = w.store.links_of_record(hub_id)
     names = []
     for target in targets:
         if deleted and target.id not in linked:
