@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ipaas.domain import Direction, Method, get_data_type
+from ipaas.domain import Direction, get_data_type
 from ipaas.domain.accounts import TenantScope
 from ipaas.errors import NotFoundError, ValidationError
 from ipaas.store import NewQueueItem, hub_data, new_tracking_id
@@ -15,6 +15,7 @@ from ipaas.store.records import HubRecord, HubRecordVersion
 from ipaas.store.transfer import TransferStore
 from ipaas.store.unit_of_work import UnitOfWork
 from ipaas.transfer.directory import SubscriptionDirectory
+from ipaas.transfer.to_hub import fan_out_methods
 
 #: Most field filters a search may carry.
 MAX_FILTERS = 10
@@ -182,33 +183,26 @@ def set_active(uow: UnitOfWork, scope: TenantScope, record_id: int, active: bool
 
 
 def _send_on(uow: UnitOfWork, changed: HubRecord) -> int:
-    """Enqueue from_hub items for a record changed in the hub (not by a subscription), chosen
-    as the transfer engine's fan-out chooses them; returns how many."""
+    """Enqueue from_hub items for a record changed in the hub (not by a subscription), as
+    the transfer engine's fan-out does; returns how many."""
     targets = SubscriptionDirectory().targets(
         uow.conn, changed.company_id, changed.data_type, exclude=None
     )
     linked = TransferStore(uow.conn).links_of_record(changed.id)
     tracking = new_tracking_id()
-    items = []
-    for target in targets:
-        if changed.deleted and target.id not in linked:
-            continue  # it never had the record
-        if changed.deleted:
-            method = Method.DELETE
-        else:
-            method = Method.UPDATE if target.id in linked else Method.CREATE
-        items.append(
-            NewQueueItem(
-                subscription_id=target.id,
-                direction=Direction.FROM_HUB,
-                data_type=changed.data_type,
-                record_key=str(changed.id),
-                method=method,
-                tracking_id=tracking,
-                hub_version=changed.version,
-                trigger="manual",
-            )
+    items = [
+        NewQueueItem(
+            subscription_id=target.id,
+            direction=Direction.FROM_HUB,
+            data_type=changed.data_type,
+            record_key=str(changed.id),
+            method=method,
+            tracking_id=tracking,
+            hub_version=changed.version,
+            trigger="manual",
         )
+        for target, method in fan_out_methods(targets, linked, deleted=changed.deleted)
+    ]
     if items:
         uow.queue.enqueue_many(items)
     return len(items)

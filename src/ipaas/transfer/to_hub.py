@@ -125,6 +125,18 @@ def _delete(w: BatchWrites, item: QueueItem, sub: SubscriptionInfo, hub_id: int 
     return done(f"{name} deleted in {sub.name}; deleted in the hub; sent on to {targets}", hub_id)
 
 
+def fan_out_methods(
+    targets: list[SubscriptionInfo], linked: Mapping[int, str], *, deleted: bool
+) -> list[tuple[SubscriptionInfo, Method]]:
+    """What each receiving subscription gets of a changed hub record (``linked``: its
+    external id per subscription): create where unlinked, update where linked, delete where
+    linked and the record was deleted; a target that never had a deleted record gets
+    nothing."""
+    if deleted:
+        return [(t, Method.DELETE) for t in targets if t.id in linked]
+    return [(t, Method.UPDATE if t.id in linked else Method.CREATE) for t in targets]
+
+
 def fan_out(
     w: BatchWrites,
     item: QueueItem,
@@ -145,12 +157,7 @@ def fan_out(
     if linked is None:
         linked = w.store.links_of_record(hub_id)
     names = []
-    for target in targets:
-        if deleted and target.id not in linked:
-            continue
-        method = (
-            Method.DELETE if deleted else (Method.UPDATE if target.id in linked else Method.CREATE)
-        )
+    for target, method in fan_out_methods(targets, linked, deleted=deleted):
         w.fan_out.append(
             NewQueueItem(
                 subscription_id=target.id,
