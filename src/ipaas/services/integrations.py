@@ -9,6 +9,7 @@ from typing import Any
 
 from ipaas.connectors.definition import IntegrationDefinition
 from ipaas.domain.accounts import TenantScope
+from ipaas.domain.validation import validate_as
 from ipaas.errors import ConflictError, ValidationError
 from ipaas.mapping import LookupTable, MappingCollection
 from ipaas.store.catalog import CatalogRepository, Integration
@@ -92,35 +93,11 @@ def create_integration(
 
 
 def _lookup_tables(raw: list[dict[str, Any]]) -> list[LookupTable]:
-    import pydantic
-
-    out = []
-    for n, item in enumerate(raw):
-        try:
-            out.append(LookupTable.model_validate(item))
-        except pydantic.ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"])
-            raise ValidationError(
-                f"lookup_tables[{n}].{where}: {error['msg']}", field=f"lookup_tables.{n}.{where}"
-            ) from None
-    return out
+    return [validate_as(LookupTable, item, "lookup_tables", n) for n, item in enumerate(raw)]
 
 
 def _templates(raw: list[dict[str, Any]]) -> list[MappingCollection]:
-    import pydantic
-
-    out = []
-    for n, item in enumerate(raw):
-        try:
-            out.append(MappingCollection.model_validate(item))
-        except pydantic.ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"])
-            raise ValidationError(
-                f"mappings[{n}].{where}: {error['msg']}", field=f"mappings.{n}.{where}"
-            ) from None
-    return out
+    return [validate_as(MappingCollection, item, "mappings", n) for n, item in enumerate(raw)]
 
 
 class PublishedVersionError(ConflictError):

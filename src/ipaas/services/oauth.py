@@ -21,13 +21,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ipaas.connectors.auth import TokenSource, bind_token_source
 from ipaas.connectors.http import refuse_metadata_url
 from ipaas.domain.accounts import TenantScope
-from ipaas.errors import AuthenticationError, ConfigurationError, ValidationError
+from ipaas.domain.validation import validate_as
+from ipaas.errors import AuthenticationError, ConfigurationError
 from ipaas.security.secret_box import SecretBox, secret_box_for
 from ipaas.store.catalog import CatalogRepository
 from ipaas.store.oauth import OAuthRepository
@@ -54,14 +54,7 @@ class OAuthConfig(BaseModel):
 
     @classmethod
     def check(cls, data: Any) -> OAuthConfig:
-        try:
-            return cls.model_validate(data)
-        except pydantic.ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"])
-            raise ValidationError(
-                f"oauth.{where}: {error['msg']}", field=f"oauth.{where}"
-            ) from None
+        return validate_as(cls, data, "oauth")
 
 
 class OAuthError(AuthenticationError):

@@ -25,9 +25,10 @@ import re
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ipaas.domain import Action, Scope, get_data_type
+from ipaas.domain.validation import validate_as
 from ipaas.errors import ValidationError as IpaasValidationError
 
 _PATH = re.compile(r"^[^.\[\]]+(\[\d+\])*(\.[^.\[\]]+(\[\d+\])*)*$")
@@ -203,9 +204,4 @@ class WebhookConfig(BaseModel):
 
 def parse_webhook_config(data: Any) -> WebhookConfig:
     """Validate a ``webhook`` definition; raises ``ValidationError`` naming the field."""
-    try:
-        return WebhookConfig.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(["webhook", *(str(p) for p in first["loc"])])
-        raise IpaasValidationError(f"{field}: {first['msg']}", field=field) from None
+    return validate_as(WebhookConfig, data, "webhook")
