@@ -15,15 +15,13 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT)]
 
+from bench._support import scratch_pg_database  # noqa: E402
 from ipaas.bootstrap import Hub, bootstrap  # noqa: E402
 from ipaas.connectors.base import ExternalRecord  # noqa: E402
 from ipaas.connectors.memory import InMemoryConnector  # noqa: E402
@@ -32,8 +30,6 @@ from ipaas.settings import Settings  # noqa: E402
 from ipaas.store import NewQueueItem, migrate  # noqa: E402
 from ipaas.transfer import WorkerOptions, initialize, run_workers  # noqa: E402
 from ipaas.transfer.provider import StaticConnectorProvider  # noqa: E402
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _figure(name: str, value: float, unit: str) -> dict[str, Any]:
@@ -172,15 +168,9 @@ def _pg_worker(url: str, ids: list[int], lanes: int, ready: Any, go: Any, index:
 
 
 def _pg_throughput(count: int, processes: int) -> float | None:
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-        name = f"ipaas_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception:
-        return None
-    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_pg_database("ipaas_bench") as url:
+        if url is None:
+            return None
         migrate.upgrade(url)
         hub = bootstrap(Settings(database_url=url))
         source, targets = _world(hub)
@@ -202,10 +192,6 @@ def _pg_throughput(count: int, processes: int) -> float | None:
         for p in workers:
             p.join()
         return count / (time.perf_counter() - started)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _init_rss_child(count: int, answer: Any) -> None:

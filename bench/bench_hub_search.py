@@ -7,15 +7,18 @@ paging by id without an index on the field), on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import os
+import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+if __package__ in (None, ""):
+    sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
+
+from bench._support import PG_ADMIN, scratch_pg_database
 from ipaas.domain.accounts import TenantScope
 from ipaas.services import hub_data
 from ipaas.store import migrate
@@ -23,8 +26,6 @@ from ipaas.store.engine import create_engine
 from ipaas.store.tables import companies, hub_records
 from ipaas.store.types import utcnow
 from ipaas.store.unit_of_work import UnitOfWork
-
-PG_ADMIN = os.environ.get("IPAAS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _fill(engine: sa.Engine, count: int) -> int:
@@ -110,18 +111,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
         url = f"sqlite:///{Path(tmp) / 'big.db'}"
         migrate.upgrade(url)
         figures += _measure(url, "sqlite", count)
-    name = f"ipaas_bench_search_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url)
-        figures += _measure(url, "postgresql", count)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_pg_database("ipaas_bench_search") as pg_url:
+        if pg_url is None:
+            raise RuntimeError(f"PostgreSQL unreachable at {PG_ADMIN}")
+        migrate.upgrade(pg_url)
+        figures += _measure(pg_url, "postgresql", count)
     return figures
 
 

@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,7 @@ if __package__ in (None, ""):
 
 from bench import bench_ingest
 from bench._loopback import free_port, log, python_env, stop, wait_listening
-from bench._support import webhook_subscription
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench._support import PG_ADMIN, scratch_pg_database, webhook_subscription
 
 
 def _prepare(url: str) -> str:
@@ -54,17 +51,11 @@ def _committed(url: str) -> int:
 def run(quick: bool) -> list[dict[str, Any]]:
     """Ingest at 1, 32 and 128 senders against a hub on PostgreSQL."""
     seconds = 1.5 if quick else 10.0
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-        name = f"ipaas_bench_ingest_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as error:
-        log(f"ingest_pg skipped: PostgreSQL unreachable ({type(error).__name__})")
-        return []
-    url = sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
     figures: list[dict[str, Any]] = []
-    try:
+    with scratch_pg_database("ipaas_bench_ingest") as url:
+        if url is None:
+            log(f"ingest_pg skipped: PostgreSQL unreachable at {PG_ADMIN}")
+            return []
         key = _prepare(url)
         port = free_port()
         with tempfile.TemporaryDirectory(prefix="ipaas-bench-ingest-pg-") as tmp:
@@ -92,10 +83,6 @@ def run(quick: bool) -> list[dict[str, Any]]:
         committed = _committed(url)
         if committed < accepted:
             raise RuntimeError(f"{accepted} webhooks answered 202 but {committed} committed")
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
     return figures
 
 
