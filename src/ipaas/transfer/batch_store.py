@@ -34,7 +34,7 @@ from ipaas.store.transfer import SubscriptionInfo
 from ipaas.store.types import utcnow
 from ipaas.transfer.from_hub import Delivered, Delivery
 from ipaas.transfer.outcome import Outcome, done, failed, label
-from ipaas.transfer.to_hub import BatchWrites, fan_out
+from ipaas.transfer.to_hub import BatchWrites, change_verb, fan_out, settled
 from ipaas.transfer.to_hub_prepare import Prepared, prepare_to_hub
 
 log = logging.getLogger(__name__)
@@ -195,26 +195,13 @@ def _decide_to_hub(w: BatchWrites, r: _Round, work: StoreWork, p: Prepared) -> b
         return False
     digest = content_hash(merged)
     name = label(dt, merged, item.record_key)
-    if current is not None and not current.deleted:
-        if digest == current.content_hash:
+    if current is not None:
+        unchanged = settled(w.store, spec, sub, name, current, link, partial, digest)
+        if unchanged is not None:
             if link is None:
                 r.new_links.append(ExternalIdLink(sub.id, dt, item.record_key, current.id, digest))
-                message = f"{name} from {sub.name} matched the hub record by key; linked, no change"
-                r.finished.append((work, done(message, current.id)))
-            else:
-                r.finished.append((work, done(f"{name} from {sub.name}: no change", current.id)))
+            r.finished.append((work, done(unchanged, current.id)))
             return True
-        if link is not None and link.synced_hash and link.synced_hash != current.content_hash:
-            older = w.store.version_body(current.id, link.synced_hash)
-            if older is not None:
-                echoed = content_hash(spec.validate(merge_onto(older, partial)))
-                if echoed == link.synced_hash:
-                    message = (
-                        f"{name} from {sub.name} is the version the hub sent it "
-                        "earlier: ignored (echo)"
-                    )
-                    r.finished.append((work, done(message, current.id)))
-                    return True
     version = NewVersion(
         current.id if current else None,
         sub.company_id,
@@ -227,9 +214,7 @@ def _decide_to_hub(w: BatchWrites, r: _Round, work: StoreWork, p: Prepared) -> b
         sub.id,
         item.tracking_id,
     )
-    verb = "created in" if current is None else "updated in"
-    if current is not None and link is None:
-        verb = "matched by key and updated in"
+    verb = change_verb(created=current is None, matched_by_key=current is not None and link is None)
     r.changes.append(
         _Change(
             work,

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ipaas.domain import Direction, Method, content_hash, get_data_type
+from ipaas.domain import DataType, Direction, Method, content_hash, get_data_type
 from ipaas.errors import FatalError, MappingError
 from ipaas.mapping import MappingContext, merge_onto
 from ipaas.store import NewQueueItem, UnitOfWork
+from ipaas.store.external_ids import ExternalIdLink
 from ipaas.store.queue import QueueItem
 from ipaas.store.records import HubRecord
 from ipaas.store.transfer import SubscriptionInfo, TransferStore
@@ -68,27 +69,14 @@ def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) 
     merged = spec.validate(merge_onto(current.body, partial) if current else partial)
     digest = content_hash(merged)
     name = label(item.data_type, merged, item.record_key)
-    if current is not None and not current.deleted:
-        if digest == current.content_hash:
+    if current is not None:
+        unchanged = settled(w.store, spec, sub, name, current, link, partial, digest)
+        if unchanged is not None:
             if link is None:
                 w.uow.external_ids.link(
                     sub.id, item.data_type, item.record_key, current.id, synced_hash=digest
                 )
-                return done(
-                    f"{name} from {sub.name} matched the hub record by key; linked, no change",
-                    current.id,
-                )
-            return done(f"{name} from {sub.name}: no change", current.id)
-        if link is not None and link.synced_hash and link.synced_hash != current.content_hash:
-            older = w.store.version_body(current.id, link.synced_hash)
-            if older is not None:
-                echoed = content_hash(spec.validate(merge_onto(older, partial)))
-                if echoed == link.synced_hash:
-                    return done(
-                        f"{name} from {sub.name} is the version the hub sent it "
-                        "earlier: ignored (echo)",
-                        current.id,
-                    )
+            return done(unchanged, current.id)
     upserted = w.uow.hub_records.upsert(
         sub.company_id,
         item.data_type,
@@ -104,9 +92,9 @@ def handle_to_hub(w: BatchWrites, item: QueueItem, body: dict[str, Any] | None) 
         )
     else:
         w.uow.external_ids.set_synced_hash(sub.id, item.data_type, record.id, record.content_hash)
-    verb = "created in" if upserted.created else "updated in"
-    if current is not None and link is None:
-        verb = "matched by key and updated in"
+    verb = change_verb(
+        created=upserted.created, matched_by_key=current is not None and link is None
+    )
     targets = fan_out(w, item, sub, record.id, record.version, deleted=False)
     return done(f"{name} {verb} the hub from {sub.name}; sent on to {targets}", record.id)
 
@@ -123,6 +111,44 @@ def _delete(w: BatchWrites, item: QueueItem, sub: SubscriptionInfo, hub_id: int 
         return done(f"{name} deleted in {sub.name}: already deleted in the hub", hub_id)
     targets = fan_out(w, item, sub, hub_id, result.record.version, deleted=True)
     return done(f"{name} deleted in {sub.name}; deleted in the hub; sent on to {targets}", hub_id)
+
+
+def settled(
+    store: TransferStore,
+    spec: DataType,
+    sub: SubscriptionInfo,
+    name: str,
+    current: HubRecord,
+    link: ExternalIdLink | None,
+    partial: dict[str, Any],
+    digest: str,
+) -> str | None:
+    """Why a record that ``sub`` sent changes nothing in the hub (the activity message), or
+    None when it is a change. Unchanged: same content as the hub's record (without a
+    ``link``, the caller still links it). Echo: what the hub sent ``sub`` earlier, coming
+    back, while the hub has moved on since."""
+    if current.deleted:
+        return None
+    if digest == current.content_hash:
+        if link is None:
+            return f"{name} from {sub.name} matched the hub record by key; linked, no change"
+        return f"{name} from {sub.name}: no change"
+    if link is not None and link.synced_hash and link.synced_hash != current.content_hash:
+        older = store.version_body(current.id, link.synced_hash)
+        if older is not None:
+            echoed = content_hash(spec.validate(merge_onto(older, partial)))
+            if echoed == link.synced_hash:
+                return (
+                    f"{name} from {sub.name} is the version the hub sent it earlier: ignored (echo)"
+                )
+    return None
+
+
+def change_verb(*, created: bool, matched_by_key: bool) -> str:
+    """How the activity log says a record reached the hub."""
+    if created:
+        return "created in"
+    return "matched by key and updated in" if matched_by_key else "updated in"
 
 
 def fan_out_methods(
