@@ -114,3 +114,14 @@ def subscribe(world: World, who: str, integration_id: int, name: str) -> dict[st
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+def act_in(world: World, company_id: int, name: str) -> Client:
+    """A client of a new subscriber user of ``company_id`` (a company made outside the API,
+    e.g. by the transfer tests' ``make_world``), known in ``world`` as ``name``."""
+    user = create_user(world.hub, f"ops@{name}.test", "Ops", company_id, Role.SUBSCRIBER, PASSWORD)
+    with world.hub.unit_of_work() as uow:
+        world.keys[name] = AccountRepository(uow.conn).create_api_key(user, "tests")[1]
+        uow.commit()
+    world.companies[name] = company_id
+    return world.client(name)

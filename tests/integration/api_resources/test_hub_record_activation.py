@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from resources_support import PASSWORD, World
+from resources_support import World, act_in
 
 from integration.transfer.world import IN, OUT, default_collections, make_world
-from ipaas.cli.accounts import create_user
-from ipaas.domain.roles import Role
-from ipaas.store.accounts import AccountRepository
 
 
 def _from_hub(client: Any, sub_id: int) -> list[tuple[str, str]]:
@@ -35,12 +32,7 @@ def test_deactivate_deletes_downstream_and_reactivate_sends_again(world: World) 
         "field_mappings": [],
     }
     erp = w.add_system("erp", IN, collections=[*default_collections(IN), delete])
-    user = create_user(world.hub, "ops@shopco.test", "Ops", w.company_id, Role.SUBSCRIBER, PASSWORD)
-    with world.hub.unit_of_work() as uow:
-        world.keys["shopco"] = AccountRepository(uow.conn).create_api_key(user, "tests")[1]
-        uow.commit()
-    world.companies["shopco"] = w.company_id
-    client = world.client("shopco")
+    client = act_in(world, w.company_id, "shopco")
 
     w.webhook("shop", "s1", payload={"code": "SKU-1", "title": "Mug", "price": 7})
     w.run()

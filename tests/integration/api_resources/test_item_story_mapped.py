@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from resources_support import PASSWORD, World
+from resources_support import World, act_in
 
 from integration.transfer.world import IN, OUT, make_world
-from ipaas.cli.accounts import create_user
-from ipaas.domain.roles import Role
-from ipaas.store.accounts import AccountRepository
 from ipaas.transfer.logs import MAPPED_EXCERPT_CHARS
 from ipaas.web.queries import monitoring as web_queries
 from ipaas.web.story import build_story
@@ -28,12 +25,7 @@ def test_the_story_shows_the_mapped_payload_of_the_last_attempt(world: World) ->
     w = make_world(world.hub)
     w.add_system("shop", OUT)
     w.add_system("erp", IN)
-    user = create_user(world.hub, "ops@shopco.test", "Ops", w.company_id, Role.SUBSCRIBER, PASSWORD)
-    with world.hub.unit_of_work() as uow:
-        world.keys["shopco"] = AccountRepository(uow.conn).create_api_key(user, "tests")[1]
-        uow.commit()
-    world.companies["shopco"] = w.company_id
-    client = world.client("shopco")
+    client = act_in(world, w.company_id, "shopco")
 
     w.webhook("shop", "s1", payload={"code": "SKU-1", "title": "Mug", "price": 7})
     w.webhook("shop", "s2", payload={"code": "SKU-2", "title": "x" * 6000, "price": 1})
