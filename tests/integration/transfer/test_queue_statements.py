@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from integration.transfer.world import OUT, make_world
+from integration.transfer.world import one_subscription
 from ipaas.bootstrap import Hub
 from ipaas.domain import Direction, Method, QueueState
 from ipaas.store import NewQueueItem
@@ -16,14 +16,8 @@ def _item(sub: int, key: str, method: Method = Method.UPDATE, **kw: object) -> N
     return NewQueueItem(sub, Direction.TO_HUB, "product", key, method, {"code": key}, **kw)  # type: ignore[arg-type]
 
 
-def _sub(hub: Hub) -> int:
-    w = make_world(hub)
-    w.add_system("shop", OUT)
-    return w.ids["shop"]
-
-
 def test_claim_takes_priority_first_then_oldest_and_respects_limit(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         ids = [i for i, _ in uow.queue.enqueue_many([_item(sub, f"k{n}") for n in range(5)])]
         [(urgent, _)] = uow.queue.enqueue_many([_item(sub, "urgent", priority=10)])
@@ -38,7 +32,7 @@ def test_claim_takes_priority_first_then_oldest_and_respects_limit(hub: Hub) -> 
 
 
 def test_one_item_per_record_in_flight_and_order_kept(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         [(create, _)] = uow.queue.enqueue_many([_item(sub, "r1", Method.CREATE)])
         [(delete, _)] = uow.queue.enqueue_many([_item(sub, "r1", Method.DELETE)])
@@ -55,7 +49,7 @@ def test_one_item_per_record_in_flight_and_order_kept(hub: Hub) -> None:
 
 
 def test_items_not_due_or_of_paused_subscriptions_wait(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     later = utcnow() + timedelta(minutes=5)
     with hub.unit_of_work() as uow:
         uow.queue.enqueue_many([_item(sub, "a")], now=later)
@@ -66,7 +60,7 @@ def test_items_not_due_or_of_paused_subscriptions_wait(hub: Hub) -> None:
 
 
 def test_coalesce_folds_following_updates_and_stops_at_a_delete(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         made = uow.queue.enqueue_many(
             [
@@ -92,7 +86,7 @@ def test_coalesce_folds_following_updates_and_stops_at_a_delete(hub: Hub) -> Non
 
 
 def test_expired_lease_is_recovered_and_the_old_worker_cannot_complete(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         [(item_id, _)] = uow.queue.enqueue_many([_item(sub, "a")])
         uow.commit()
@@ -110,7 +104,7 @@ def test_expired_lease_is_recovered_and_the_old_worker_cannot_complete(hub: Hub)
 
 
 def test_extend_leases_keeps_only_own_items(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         uow.queue.enqueue_many([_item(sub, "a"), _item(sub, "b")])
         uow.commit()
@@ -126,7 +120,7 @@ def test_extend_leases_keeps_only_own_items(hub: Hub) -> None:
 
 
 def test_prune_deletes_old_finished_items_only(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         uow.queue.enqueue_many([_item(sub, f"k{n}") for n in range(4)])
         uow.commit()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from integration.transfer.world import IN, OUT, make_world
+from integration.transfer.world import IN, OUT, make_world, one_subscription
 from ipaas.bootstrap import Hub, bootstrap
 from ipaas.connectors.memory import InMemoryConnector
 from ipaas.domain import Direction, Method
@@ -23,14 +23,8 @@ from ipaas.transfer import TransferEngine, WorkerOptions
 from ipaas.transfer.provider import StaticConnectorProvider
 
 
-def _sub(hub: Hub) -> int:
-    w = make_world(hub)
-    w.add_system("shop", OUT)
-    return w.ids["shop"]
-
-
 def test_rate_slots_are_reserved_one_after_another(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         store = TransferStore(uow.conn)
         assert store.reserve_calls(sub, 0.5, 1, now=100.0) == 100.0
@@ -42,7 +36,7 @@ def test_rate_slots_are_reserved_one_after_another(hub: Hub) -> None:
 
 
 def test_concurrency_slots_are_limited_released_and_expire(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         store = TransferStore(uow.conn)
         a = store.acquire_slot(sub, 2, "a", now=10.0, hold_seconds=5)
@@ -58,7 +52,7 @@ def test_concurrency_slots_are_limited_released_and_expire(hub: Hub) -> None:
 
 
 def test_a_429_pause_holds_claims_of_that_subscription(hub: Hub) -> None:
-    sub = _sub(hub)
+    sub = one_subscription(hub)
     with hub.unit_of_work() as uow:
         uow.queue.enqueue(NewQueueItem(sub, Direction.TO_HUB, "product", "a", Method.UPDATE))
         TransferStore(uow.conn).pause_subscription_calls(sub, time.time() + 60)

@@ -150,6 +150,13 @@ def make_world(hub: Hub) -> World:
     return World(hub, company, integration)
 
 
+def one_subscription(hub: Hub) -> int:
+    """A world with one subscription sending products to the hub; its id."""
+    w = make_world(hub)
+    w.add_system("shop", OUT)
+    return w.ids["shop"]
+
+
 BOTH = {"product": {"to_hub": True, "from_hub": True}}
 OUT = {"product": {"to_hub": True}}
 IN = {"product": {"from_hub": True}}
